@@ -1,0 +1,236 @@
+"""The ``brief`` command: a thin layer over the library.
+
+Each command parses its options, calls one library function and prints.
+A :class:`~brief.errors.BriefError` becomes one ``Error: ...`` line and exit
+code 2; Ctrl-C exits 130. Heavy modules (rich, the renderer) are imported
+inside the commands so that ``brief --version`` and ``--help`` start fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from . import __version__
+from .errors import BriefError
+
+if TYPE_CHECKING:
+    from .batch import BatchOptions, BatchResult
+    from .project import Project
+
+app = typer.Typer(
+    name="brief",
+    help="Personalised letters and e-mails, signed by real people, in the style each reader needs.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+    rich_markup_mode=None,
+)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn a user mistake into one ``Error:`` line and exit 2; Ctrl-C into 130."""
+    try:
+        yield
+    except BriefError as err:
+        typer.echo(f"Error: {err}", err=True)
+        raise typer.Exit(code=err.exit_code) from None
+    except KeyboardInterrupt:
+        typer.echo("Interrupted.", err=True)
+        raise typer.Exit(code=130) from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"brief {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Personalised letters and e-mails, signed by real people, in the style each reader needs."""
+
+
+ProjectOpt = Annotated[
+    Optional[Path],  # noqa: UP045 - typer needs Optional on 3.11
+    typer.Option(
+        "--project",
+        help="Project folder (holding brief.yaml); default: the current folder or a parent.",
+        file_okay=False,
+    ),
+]
+StaffOpt = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option("--staff", help="Staff roster YAML (overrides brief.yaml).", dir_okay=False),
+]
+RegionsOpt = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option(
+        "--regions", help="Folder of region profiles (overrides brief.yaml).", file_okay=False
+    ),
+]
+TemplatesOpt = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option(
+        "--templates", help="Folder of templates (overrides brief.yaml).", file_okay=False
+    ),
+]
+
+
+def _project(
+    project: Path | None, staff: Path | None, regions: Path | None, templates: Path | None
+) -> Project:
+    from .project import Project
+
+    return Project.discover(project, staff=staff, regions=regions, templates=templates)
+
+
+def _parse_date(value: str | None) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise BriefError(f"--date: {value!r} is not a date (write 2026-11-22)") from None
+
+
+@app.command()
+def render(
+    records: Annotated[
+        Path,
+        typer.Option("--records", "-r", help="Customer records: .csv, .json, .jsonl or .yaml."),
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the letters into.")],
+    template: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--template", "-t", help="Template name for every record (else a 'template' column)."
+        ),
+    ] = None,
+    skip_invalid: Annotated[
+        bool,
+        typer.Option(
+            "--skip-invalid",
+            help="Render the valid records and reject the rest in the manifest (exit 1).",
+        ),
+    ] = False,
+    encoding: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--encoding", help="Encoding of a CSV file (default: UTF-8, else Windows-1252)."
+        ),
+    ] = None,
+    date: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--date", help="Date the letters carry, as 2026-11-22 (default: today)."),
+    ] = None,
+    project: ProjectOpt = None,
+    staff: StaffOpt = None,
+    regions: RegionsOpt = None,
+    templates: TemplatesOpt = None,
+) -> None:
+    """Render one letter or e-mail per customer record into a folder.
+
+    Each letter is signed by the customer's own contact person, else by the
+    region's contact, with their direct phone and e-mail. E-mail templates
+    become .eml files, letters .txt files; OUT/manifest.jsonl lists every
+    record as rendered or rejected.
+
+    Example:
+
+        brief render --records examples/customers.csv --template betalingsherinnering --out out
+    """
+    from .batch import BatchOptions, render_batch
+
+    with user_errors():
+        proj = _project(project, staff, regions, templates)
+        options = BatchOptions(
+            records=records,
+            out=out,
+            template=template,
+            skip_invalid=skip_invalid,
+            encoding=encoding,
+            today=_parse_date(date),
+        )
+        if sys.stderr.isatty():
+            result = _with_progress(proj, options)
+        else:
+            result = render_batch(proj, options, warn=_warn)
+        _print_summary(result)
+    if result.rejected:
+        raise typer.Exit(code=1)
+
+
+def _warn(message: str) -> None:
+    typer.echo(f"Warning: {message}", err=True)
+
+
+def _with_progress(proj: Project, options: BatchOptions) -> BatchResult:
+    from rich.console import Console
+    from rich.progress import (
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from .batch import render_batch
+
+    console = Console(stderr=True)
+    columns = (
+        SpinnerColumn(),
+        TextColumn("Rendering letters"),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("render", total=None)
+        return render_batch(
+            proj, options, warn=_warn, on_record=lambda status: progress.advance(task)
+        )
+
+
+def _print_summary(result: BatchResult) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(stderr=True, highlight=False)
+    table = Table(show_footer=True)
+    table.add_column("region", footer="total")
+    table.add_column("rendered", justify="right", footer=str(result.rendered))
+    table.add_column("rejected", justify="right", footer=str(result.rejected))
+    table.add_column("signed by")
+    for name in sorted(result.regions):
+        counts = result.regions[name]
+        signers = ", ".join(f"{who} ({n})" for who, n in counts.signers.most_common())
+        table.add_row(name, str(counts.rendered), str(counts.rejected), signers)
+    console.print(table)
+    for problem in result.problems:
+        console.print(f"Rejected: {problem}", markup=False)
+    more = result.rejected - len(result.problems)
+    if more > 0:
+        console.print(f"... and {more} more rejected (see the manifest)")
+    console.print(
+        f"{result.rendered} letter{'s' if result.rendered != 1 else ''} written to {result.out}, "
+        f"{result.rejected} rejected; manifest: {result.manifest}",
+        markup=False,
+    )
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,101 @@
+"""One exception root for everything a user can get wrong.
+
+Every message leads with its location (``path:line: ...``) so that an editor
+or CI log can jump to it. The CLI turns a :class:`BriefError` into one
+``Error: ...`` line and exit code 2; anything else is a bug.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def where(path: str | Path | None, line: int | None = None) -> str:
+    """Format a location as ``path:line`` (or ``path``, or nothing)."""
+    if path is None:
+        return ""
+    return f"{path}:{line}" if line else str(path)
+
+
+class BriefError(Exception):
+    """A user mistake: bad input, bad configuration, a missing file."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, path: str | Path | None = None, line: int | None = None):
+        self.message = message
+        self.path = str(path) if path is not None else None
+        self.line = line
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        loc = where(self.path, self.line)
+        return f"{loc}: {self.message}" if loc else self.message
+
+
+class ConfigError(BriefError):
+    """A project file (brief.yaml, a region profile, the staff roster) is wrong."""
+
+
+class RecordError(BriefError):
+    """One customer record is unusable; the batch can go on without it."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | Path | None = None,
+        line: int | None = None,
+        record: str | None = None,
+        field: str | None = None,
+    ):
+        self.record = record
+        self.field = field
+        super().__init__(message, path=path, line=line)
+
+    @property
+    def reason(self) -> str:
+        """The message without the file location, as stored in a manifest."""
+        parts = []
+        if self.record is not None:
+            parts.append(f"record {self.record!r}")
+        if self.field is not None:
+            parts.append(f"field {self.field!r}")
+        parts.append(self.message)
+        return ": ".join(parts)
+
+    def __str__(self) -> str:
+        loc = where(self.path, self.line)
+        return f"{loc}: {self.reason}" if loc else self.reason
+
+
+class RecordsFileError(BriefError):
+    """The records file as a whole cannot be read (not one record: the file)."""
+
+
+class TemplateError(BriefError):
+    """A template cannot be found, parsed or rendered."""
+
+
+@dataclass(frozen=True)
+class Problems:
+    """The first problems of a batch and how many there were in all."""
+
+    shown: Sequence[BriefError]
+    total: int
+
+
+class InvalidInput(BriefError):
+    """The records hold problems and the run was not told to skip them."""
+
+    def __init__(self, problems: Problems, *, limit_note: str = ""):
+        self.problems = problems
+        lines = [str(p) for p in problems.shown]
+        more = problems.total - len(problems.shown)
+        if more > 0:
+            lines.append(f"... and {more} more")
+        summary = f"{problems.total} invalid record{'s' if problems.total != 1 else ''}"
+        summary += "; nothing was written (use --skip-invalid to render the valid ones)"
+        super().__init__("\n".join([*lines, summary]))

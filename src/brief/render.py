@@ -1,0 +1,463 @@
+"""Templates in a sandbox, and one customer record rendered into a :class:`Letter`.
+
+Template files live in one folder and are named ``NAME[.VARIANT].j2``; the
+template's name is the file name up to the first dot. An optional HTML part
+for e-mail sits beside it as ``NAME[.VARIANT].html.j2`` and is autoescaped.
+Which file a letter uses is decided by :meth:`Templates.select`, in this
+order: the region's variant (``betalingsherinnering.b1.j2``), the letter's
+language (``betalingsherinnering.en.j2``), the plain name
+(``betalingsherinnering.j2``). The chosen file's language (front matter
+``language``, default ``nl``) must be the letter's language.
+
+A template may start with YAML front matter::
+
+    ---
+    subject: Herinnering huur {{ customer.id }}
+    channel: email            # or letter (the default)
+    language: nl
+    description: Eerste herinnering bij een achterstand
+    ---
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import yaml
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from . import formatting
+from .errors import RecordError, TemplateError
+from .profiles import Organisation, Profile
+from .records import Record, parse_amount
+from .staff import Roster, StaffMember
+
+CHANNELS = ("letter", "email")
+_FRONT_MATTER_KEYS = {"subject", "channel", "language", "description"}
+_FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?\n", re.S | re.M)
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A staff member as a template sees them, in the letter's language."""
+
+    id: str
+    name: str
+    first_name: str
+    role: str
+    phone: str
+    email: str
+
+    @classmethod
+    def of(cls, member: StaffMember, language: str) -> Person:
+        return cls(
+            id=member.id,
+            name=member.name,
+            first_name=member.first_name,
+            role=member.role(language),
+            phone=member.phone,
+            email=member.email,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RegionView:
+    id: str
+    name: str
+    language: str
+    reading_level: str
+    address: str
+
+
+@dataclass(frozen=True)
+class TemplateSpec:
+    """One template file, compiled, with its front matter."""
+
+    name: str
+    variant: str | None
+    path: Path
+    channel: str
+    language: str
+    description: str
+    subject: jinja2.Template | None
+    body: jinja2.Template
+    html: jinja2.Template | None
+
+
+@dataclass(frozen=True)
+class Letter:
+    """A finished letter or e-mail for one customer."""
+
+    record: Record
+    template: TemplateSpec
+    profile: Profile
+    signer: StaffMember
+    language: str
+    subject: str
+    text: str
+    html: str | None
+
+    @property
+    def channel(self) -> str:
+        return self.template.channel
+
+
+def split_front_matter(source: str) -> tuple[str, str]:
+    """Return ``(front matter, body)``; the body keeps its line numbers."""
+    match = _FRONT.match(source)
+    if not match:
+        return "", source
+    return match.group(1), "\n" * match.group(0).count("\n") + source[match.end() :]
+
+
+class _Loader(jinja2.FileSystemLoader):
+    """Loads templates with their front matter replaced by blank lines."""
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str | None, Callable[[], bool] | None]:
+        source, filename, uptodate = super().get_source(environment, template)
+        return split_front_matter(source)[1], filename, uptodate
+
+
+class _Fields(dict[str, Any]):
+    """A record's fields; a missing one names itself in the error."""
+
+
+class _Undefined(jinja2.StrictUndefined):
+    """StrictUndefined whose message says which customer field is missing."""
+
+    @property
+    def _undefined_message(self) -> str:
+        if self._undefined_hint:
+            return self._undefined_hint
+        if isinstance(self._undefined_obj, _Fields):
+            return f"the record has no field {self._undefined_name!r}"
+        if self._undefined_obj is jinja2.utils.missing:
+            return f"{self._undefined_name!r} is undefined"
+        return super()._undefined_message
+
+
+def _defined(value: Any) -> Any:
+    if isinstance(value, jinja2.Undefined):
+        value._fail_with_undefined_error()
+    return value
+
+
+def _amount(value: Any) -> Decimal:
+    value = _defined(value)
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return Decimal(str(value))
+    if isinstance(value, str):
+        return parse_amount(value)
+    raise ValueError(f"{value!r} is not an amount")
+
+
+def _date(value: Any) -> dt.date:
+    value = _defined(value)
+    if isinstance(value, dt.date):
+        return value
+    raise ValueError(f"{value!r} is not a date")
+
+
+@jinja2.pass_context
+def _money_filter(context: jinja2.runtime.Context, value: Any) -> str:
+    return formatting.money(_amount(value), context["language"])
+
+
+@jinja2.pass_context
+def _date_filter(context: jinja2.runtime.Context, value: Any) -> str:
+    return formatting.long_date(_date(value), context["language"])
+
+
+def _add_days(value: Any, days: int) -> dt.date:
+    return _date(value) + dt.timedelta(days=int(days))
+
+
+@jinja2.pass_context
+def _names_filter(context: jinja2.runtime.Context, people: Any) -> str:
+    names = [p.first_name if isinstance(p, Person) else str(p) for p in people]
+    return formatting.join_names(names, context["language"])
+
+
+def _wik(principal: Any) -> Decimal:
+    return formatting.wik(_amount(principal))
+
+
+FILTERS: Mapping[str, Callable[..., Any]] = {
+    "money": _money_filter,
+    "date": _date_filter,
+    "add_days": _add_days,
+    "names": _names_filter,
+}
+GLOBALS: Mapping[str, Any] = {"wik": _wik}
+
+
+def _autoescape(name: str | None) -> bool:
+    return bool(name and name.endswith(".html.j2"))
+
+
+def make_environment(folder: Path) -> ImmutableSandboxedEnvironment:
+    """The sandboxed, strict environment every template runs in."""
+    env = ImmutableSandboxedEnvironment(
+        loader=_Loader(str(folder)),
+        undefined=_Undefined,
+        autoescape=_autoescape,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(FILTERS)
+    env.globals.update(GLOBALS)
+    return env
+
+
+class Templates:
+    """The templates folder: names, variants, selection and compiled templates."""
+
+    def __init__(self, folder: Path):
+        if not folder.is_dir():
+            raise TemplateError("templates folder not found", path=folder)
+        self.folder = folder
+        self.env = make_environment(folder)
+        self._specs: dict[str, TemplateSpec] = {}
+        self.files = {p.name for p in folder.glob("*.j2")}
+
+    def names(self) -> list[str]:
+        return sorted({name.split(".", 1)[0] for name in self.files})
+
+    def variants(self, name: str) -> list[str]:
+        """Every file stem of template ``name`` (``betalingsherinnering.b1`` ...)."""
+        return sorted(
+            f[: -len(".j2")]
+            for f in self.files
+            if f.split(".", 1)[0] == name and not f.endswith(".html.j2")
+        )
+
+    def require(self, name: str) -> None:
+        if not self.variants(name):
+            known = ", ".join(self.names()) or "none"
+            raise TemplateError(f"unknown template {name!r} (known: {known})", path=self.folder)
+
+    def select(self, name: str, profile: Profile) -> TemplateSpec:
+        """The template file a letter of ``name`` uses for ``profile`` (see module doc)."""
+        self.require(name)
+        suffixes = [s for s in (profile.variant, profile.language) if s]
+        for suffix in [*suffixes, None]:
+            stem = f"{name}.{suffix}" if suffix else name
+            if f"{stem}.j2" in self.files:
+                spec = self.load(stem)
+                if spec.language != profile.language:
+                    raise TemplateError(
+                        f"template {name!r} has no {profile.language!r} version "
+                        f"(add {self.folder / f'{name}.{profile.language}.j2'})"
+                    )
+                return spec
+        raise TemplateError(
+            f"template {name!r} has no version for region {profile.id!r} "
+            f"(tried {', '.join(f'{name}.{s}.j2' for s in suffixes)})",
+            path=self.folder,
+        )
+
+    def load(self, stem: str) -> TemplateSpec:
+        """Compile ``STEM.j2`` (and ``STEM.html.j2`` if present), once."""
+        spec = self._specs.get(stem)
+        if spec is None:
+            spec = self._specs[stem] = self._compile(stem)
+        return spec
+
+    def _compile(self, stem: str) -> TemplateSpec:
+        path = self.folder / f"{stem}.j2"
+        try:
+            source = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            raise TemplateError(f"cannot read template: {err}", path=path) from None
+        front = _front_matter(source, path)
+        name, _, variant = stem.partition(".")
+        html_name = f"{stem}.html.j2"
+        subject_source = front.get("subject")
+        return TemplateSpec(
+            name=name,
+            variant=variant or None,
+            path=path,
+            channel=front.get("channel", "letter"),
+            language=front.get("language", "nl"),
+            description=front.get("description", ""),
+            subject=self._from_string(subject_source, path) if subject_source else None,
+            body=self._get(f"{stem}.j2"),
+            html=self._get(html_name) if html_name in self.files else None,
+        )
+
+    def _get(self, filename: str) -> jinja2.Template:
+        try:
+            return self.env.get_template(filename)
+        except jinja2.TemplateSyntaxError as err:
+            raise TemplateError(
+                f"template syntax error: {err.message}",
+                path=self.folder / filename,
+                line=err.lineno,
+            ) from None
+
+    def _from_string(self, source: str, path: Path) -> jinja2.Template:
+        try:
+            return self.env.from_string(source)
+        except jinja2.TemplateSyntaxError as err:
+            raise TemplateError(
+                f"front matter 'subject': {err.message}", path=path, line=2
+            ) from None
+
+
+def _front_matter(source: str, path: Path) -> dict[str, str]:
+    text, _ = split_front_matter(source)
+    if not text:
+        return {}
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = mark.line + 2 if mark else 1
+        raise TemplateError(f"front matter: invalid YAML: {err}", path=path, line=line) from None
+    if not isinstance(data, dict):
+        raise TemplateError("front matter must be a mapping", path=path, line=2)
+    for key in data:
+        if key not in _FRONT_MATTER_KEYS:
+            known = ", ".join(sorted(_FRONT_MATTER_KEYS))
+            raise TemplateError(f"front matter: unknown key {key!r} (known: {known})", path=path)
+    if data.get("channel", "letter") not in CHANNELS:
+        raise TemplateError(
+            f"front matter 'channel': {data['channel']!r} is not letter or email", path=path
+        )
+    return {key: str(value) for key, value in data.items()}
+
+
+# -- rendering ------------------------------------------------------------
+
+
+def resolve_signer(record: Record, profile: Profile, roster: Roster) -> StaffMember:
+    """The customer's own contact person if they have one, else the region's first contact."""
+    contact = record.get("contact")
+    if contact is not None:
+        member = roster.get(str(contact))
+        if member is None:
+            raise RecordError(
+                f"unknown contact person {contact!r} (not in the staff roster)",
+                path=record.path,
+                line=record.line,
+                record=record.id,
+                field="contact",
+            )
+        if not member.signs:
+            raise RecordError(
+                f"{member.name} ({member.id}) may not sign letters",
+                path=record.path,
+                line=record.line,
+                record=record.id,
+                field="contact",
+            )
+        return member
+    member = roster.get(profile.contacts[0])
+    assert member is not None  # checked when the profile was loaded
+    return member
+
+
+def context(
+    record: Record, profile: Profile, signer: StaffMember, roster: Roster, today: dt.date
+) -> dict[str, Any]:
+    """Everything a template can use."""
+    language = profile.language
+    team = [Person.of(m, language) for m in map(roster.get, profile.team) if m is not None]
+    return {
+        "customer": _Fields(record.fields),
+        "signer": Person.of(signer, language),
+        "team": team,
+        "team_name": profile.team_name,
+        "region": RegionView(
+            id=profile.id,
+            name=profile.name,
+            language=language,
+            reading_level=profile.reading_level,
+            address=profile.address,
+        ),
+        "org": profile.organisation,
+        "formal": profile.formal,
+        "language": language,
+        "today": today,
+    }
+
+
+def _template_line(err: BaseException, template: jinja2.Template) -> int | None:
+    filename = template.filename
+    line = None
+    for frame, lineno in traceback.walk_tb(err.__traceback__):
+        if frame.f_code.co_filename == filename:
+            line = lineno
+    return line
+
+
+def _render(template: jinja2.Template, ctx: Mapping[str, Any], record: Record) -> str:
+    try:
+        return template.render(ctx)
+    except (jinja2.TemplateError, ValueError, TypeError, ArithmeticError) as err:
+        message = getattr(err, "message", None) or str(err) or type(err).__name__
+        line = _template_line(err, template)
+        location = f"{template.filename}:{line}" if line else str(template.filename)
+        raise RecordError(
+            f"cannot render {location}: {message}",
+            path=record.path,
+            line=record.line,
+            record=record.id,
+        ) from None
+
+
+def render_letter(
+    record: Record,
+    spec: TemplateSpec,
+    profile: Profile,
+    roster: Roster,
+    *,
+    today: dt.date,
+    signer: StaffMember | None = None,
+) -> Letter:
+    """Render one record with one template for one region profile."""
+    signer = signer or resolve_signer(record, profile, roster)
+    ctx = context(record, profile, signer, roster, today)
+    text = _render(spec.body, ctx, record).strip("\n") + "\n"
+    subject = _render(spec.subject, ctx, record).strip() if spec.subject else ""
+    if "\n" in subject or "\r" in subject:
+        raise RecordError(
+            "the subject holds a line break", path=record.path, line=record.line, record=record.id
+        )
+    html = _render(spec.html, ctx, record) if spec.html else None
+    return Letter(
+        record=record,
+        template=spec,
+        profile=profile,
+        signer=signer,
+        language=profile.language,
+        subject=subject,
+        text=text,
+        html=html,
+    )
+
+
+__all__ = [
+    "Letter",
+    "Organisation",
+    "Person",
+    "TemplateSpec",
+    "Templates",
+    "context",
+    "make_environment",
+    "render_letter",
+    "resolve_signer",
+]

@@ -1,0 +1,69 @@
+"""Shared fixtures: real project folders in tmp_path, the CLI in-process and as a subprocess."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from brief.cli import app
+
+DATA = Path(__file__).parent / "data"
+REPO = Path(__file__).parent.parent
+BRIEF = Path(sys.executable).parent / "brief"
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the small test project (tests/data/project); the current folder."""
+    root = tmp_path / "project"
+    shutil.copytree(DATA / "project", root)
+    monkeypatch.chdir(root)
+    return root
+
+
+@pytest.fixture
+def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the repository's demo project; the current folder."""
+    root = tmp_path / "demo"
+    root.mkdir()
+    shutil.copy(REPO / "brief.yaml", root)
+    for folder in ("templates", "regions", "examples"):
+        shutil.copytree(REPO / folder, root / folder)
+    monkeypatch.chdir(root)
+    return root
+
+
+@pytest.fixture
+def cli() -> Iterator[CliRunnerCall]:
+    yield CliRunnerCall()
+
+
+class CliRunnerCall:
+    """Run ``brief`` in-process and keep stdout and stderr apart."""
+
+    def __init__(self) -> None:
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, input: str | None = None) -> Result:
+        return self.runner.invoke(app, list(args), input=input, catch_exceptions=False)
+
+
+def run_brief(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the installed ``brief`` console script as a real subprocess."""
+    return subprocess.run(
+        [str(BRIEF), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )

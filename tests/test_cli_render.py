@@ -1,0 +1,391 @@
+"""``brief render`` end to end on a small real project (tests/data/project)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from pathlib import Path
+
+from conftest import run_brief
+
+HEADER = "id;region;name;email;amount;due_date"
+
+
+def write_csv(path: Path, *rows: str, header: str = HEADER) -> Path:
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def manifest(out: Path) -> list[dict]:
+    return [json.loads(line) for line in (out / "manifest.jsonl").read_text("utf-8").splitlines()]
+
+
+def parse_eml(path: Path) -> EmailMessage:
+    with path.open("rb") as handle:
+        return BytesParser(policy=policy.default).parse(handle)  # type: ignore[return-value]
+
+
+def sha1(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()[:8]
+
+
+def render(cli, *args: str):
+    return cli("render", "--date", "2026-11-22", *args)
+
+
+def test_renders_every_record_with_its_signer(project: Path, cli) -> None:
+    result = render(cli, "--records", "customers.csv", "--template", "herinnering", "--out", "out")
+
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in (project / "out").iterdir()) == [
+        "K1-herinnering.eml",
+        "K2-herinnering.eml",
+        "manifest.jsonl",
+    ]
+    assert manifest(project / "out") == [
+        {
+            "record": "K1",
+            "status": "rendered",
+            "line": 2,
+            "path": "K1-herinnering.eml",
+            "template": "herinnering",
+            "template_file": "herinnering.j2",
+            "region": "noord",
+            "language": "nl",
+            "channel": "email",
+            "signer": "Ineke de Vries",
+        },
+        {
+            "record": "K2",
+            "status": "rendered",
+            "line": 3,
+            "path": "K2-herinnering.eml",
+            "template": "herinnering",
+            "template_file": "herinnering.b1.j2",
+            "region": "zuid",
+            "language": "nl",
+            "channel": "email",
+            "signer": "Bianca Mulder",
+        },
+    ]
+    assert result.stderr.endswith(
+        "2 letters written to out, 0 rejected; manifest: out/manifest.jsonl\n"
+    )
+    assert "│ noord  │        1 │        0 │ Ineke de Vries (1) │" in result.stderr
+
+
+def test_email_is_standard_multipart_with_signer_as_sender(project: Path, cli) -> None:
+    render(cli, "--records", "customers.csv", "--template", "herinnering", "--out", "out")
+
+    msg = parse_eml(project / "out" / "K1-herinnering.eml")
+    assert msg["From"] == "Ineke de Vries <ineke.devries@dijkzicht.example>"
+    assert msg["Reply-To"] == "Ineke de Vries <ineke.devries@dijkzicht.example>"
+    assert msg["To"] == "Jan de Vries <jan@example.nl>"
+    assert msg["Subject"] == "Herinnering K1"
+    assert msg["Message-ID"].endswith("@dijkzicht.example>")
+    assert msg["Date"] is not None
+    assert msg.get_content_type() == "multipart/alternative"
+    text = msg.get_body(("plain",))
+    html = msg.get_body(("html",))
+    assert text is not None and html is not None
+    assert text.get_content() == (
+        "Geachte Jan de Vries,\n\n"
+        "U hebt € 1.234,56 nog niet betaald.\n\n"
+        "Met vriendelijke groet,\n"
+        "Ineke de Vries, Medewerker incasso\n"
+        "06 1234 5601\n"
+    )
+    assert "<p>U hebt € 1.234,56 nog niet betaald.</p>" in html.get_content()
+
+
+def test_non_ascii_names_are_encoded_in_headers(project: Path, cli) -> None:
+    render(cli, "--records", "customers.csv", "--template", "herinnering", "--out", "out")
+
+    raw = (project / "out" / "K2-herinnering.eml").read_bytes()
+    assert b"To: =?utf-8?q?Ay=C5=9Fe_=C3=96zdemir?= <ayse@example.nl>\r\n" in raw
+    assert raw.isascii()
+    msg = parse_eml(project / "out" / "K2-herinnering.eml")
+    assert msg["To"] == "Ayşe Özdemir <ayse@example.nl>"
+    assert msg.get_content_type() == "text/plain"  # the b1 variant has no HTML part
+    assert msg.get_content() == (
+        "Beste Ayşe Özdemir,\n\n"
+        "Je moet nog € 99,50 betalen.\n\n"
+        "Groet, Ineke en Bianca - Team Incasso\n"
+        "Bel Bianca: 06 1234 5603\n"
+    )
+
+
+def test_html_part_escapes_customer_data(project: Path, cli) -> None:
+    write_csv(
+        project / "c.csv", "K9;noord;<script>alert(1)</script> & Co;x@example.nl;10;01-11-2026"
+    )
+
+    result = render(cli, "--records", "c.csv", "--template", "herinnering", "--out", "out")
+
+    assert result.exit_code == 0, result.stderr
+    html = parse_eml(project / "out" / "K9-herinnering.eml").get_body(("html",))
+    assert html is not None
+    assert "<p>Geachte &lt;script&gt;alert(1)&lt;/script&gt; &amp; Co,</p>" in html.get_content()
+
+
+def test_letter_channel_writes_text_with_wik_costs(project: Path, cli) -> None:
+    result = render(cli, "--records", "customers.csv", "--template", "aanmaning", "--out", "out")
+
+    assert result.exit_code == 0, result.stderr
+    assert (project / "out" / "K1-aanmaning.txt").read_text("utf-8") == (
+        "Jan de Vries\n"
+        "Betreft: aanmaning van 22 november 2026\n\n"
+        "Kosten: € 185,18.\n"
+        "Uiterlijk 6 december 2026 betalen.\n"
+        "Ineke de Vries\n"
+    )
+    assert "Kosten: € 40,00." in (project / "out" / "K2-aanmaning.txt").read_text("utf-8")
+
+
+def test_english_customer_gets_english_template_and_formats(project: Path, cli) -> None:
+    write_csv(
+        project / "c.csv",
+        "K5;noord;Sean O'Neill;sean@example.ie;1234,56;01-11-2026;en",
+        header=HEADER + ";language",
+    )
+
+    result = render(cli, "--records", "c.csv", "--template", "herinnering", "--out", "out")
+
+    assert result.exit_code == 0, result.stderr
+    msg = parse_eml(project / "out" / "K5-herinnering.eml")
+    assert msg["Subject"] == "Reminder K5"
+    assert msg.get_content() == (
+        "Dear Sean O'Neill,\n\n"
+        "You still owe €1,234.56, due 1 November 2026.\n\n"
+        "Kind regards,\n"
+        "Ineke de Vries, Collections officer\n"
+    )
+
+
+def test_customer_contact_wins_over_region_contact(project: Path, cli) -> None:
+    write_csv(
+        project / "c.csv",
+        "K1;noord;Jan;jan@example.nl;10;01-11-2026;directeur",
+        header=HEADER + ";contact",
+    )
+
+    result = render(cli, "--records", "c.csv", "--template", "herinnering", "--out", "out")
+
+    assert result.exit_code == 0, result.stderr
+    assert manifest(project / "out")[0]["signer"] == "Marleen Visser"
+    msg = parse_eml(project / "out" / "K1-herinnering.eml")
+    assert msg["From"] == "Marleen Visser <marleen.visser@dijkzicht.example>"
+
+
+def test_template_column_is_an_alternative_to_the_option(project: Path, cli) -> None:
+    write_csv(
+        project / "c.csv",
+        "K1;noord;Jan;jan@example.nl;10;01-11-2026;herinnering",
+        "K2;noord;Piet;piet@example.nl;20;01-11-2026;aanmaning",
+        header=HEADER + ";template",
+    )
+
+    result = render(cli, "--records", "c.csv", "--out", "out")
+
+    assert result.exit_code == 0, result.stderr
+    assert [e["path"] for e in manifest(project / "out")] == [
+        "K1-herinnering.eml",
+        "K2-aanmaning.txt",
+    ]
+
+
+def test_ids_cannot_escape_the_output_folder(project: Path, cli) -> None:
+    write_csv(
+        project / "c.csv",
+        "../../evil;noord;Jan;jan@example.nl;10;01-11-2026",
+        "/etc/passwd;noord;Jan;jan2@example.nl;10;01-11-2026",
+    )
+
+    result = render(cli, "--records", "c.csv", "--template", "aanmaning", "--out", "out")
+
+    assert result.exit_code == 0, result.stderr
+    names = sorted(p.name for p in (project / "out").iterdir())
+    assert names == [
+        f"etc_passwd-{sha1('/etc/passwd')}-aanmaning.txt",
+        f"evil-{sha1('../../evil')}-aanmaning.txt",
+        "manifest.jsonl",
+    ]
+    assert not (project.parent / "evil-aanmaning.txt").exists()
+    assert sorted(p.name for p in project.parent.iterdir()) == ["project"]
+
+
+def test_invalid_records_refuse_the_batch_and_write_nothing(project: Path, cli) -> None:
+    write_csv(
+        project / "c.csv",
+        "K1;noord;Jan;jan@example.nl;10;01-11-2026",
+        "K2;centrum;Piet;piet@example.nl;10;01-11-2026",
+        "K1;noord;Klaas;klaas@example.nl;10;01-11-2026",
+        "K4;noord;;k4@example.nl;10;01-11-2026",
+        "K5;noord;Kees",
+        '"K6";noord;"Kees\nBcc: x@evil.example";k6@example.nl;10;01-11-2026',
+        "K7;noord;Mia;mia@example.nl;12,3x;01-11-2026",
+    )
+
+    result = render(cli, "--records", "c.csv", "--template", "herinnering", "--out", "out")
+
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        "Error: c.csv:3: record 'K2': field 'region': unknown region 'centrum' (known: noord, zuid)\n"
+        "c.csv:4: record 'K1': field 'id': duplicate id (first seen on line 2)\n"
+        "c.csv:5: record 'K4': field 'name': required field is missing\n"
+        "c.csv:6: record 'K5': short row: 3 fields where the header has 6\n"
+        "c.csv:7: record 'K6': field 'name': contains a line break\n"
+        "c.csv:9: record 'K7': field 'amount': '12,3x' is not an amount (write 1234.56 or 1.234,56)\n"
+        "6 invalid records; nothing was written (use --skip-invalid to render the valid ones)\n"
+    )
+    assert not (project / "out").exists()
+
+
+def test_skip_invalid_renders_the_rest_and_rejects_with_reasons(project: Path, cli) -> None:
+    write_csv(
+        project / "c.csv",
+        "K1;noord;Jan;jan@example.nl;10;01-11-2026;",
+        "K2;noord;Piet;;10;01-11-2026;",
+        "K3;zuid;Mia;mia@example.nl;10;01-11-2026;nobody",
+        "K4;zuid;Mia;mia@example.nl;10;01-11-2026;sanne",
+        header=HEADER + ";contact",
+    )
+
+    result = render(
+        cli, "--records", "c.csv", "--template", "herinnering", "--out", "out", "--skip-invalid"
+    )
+
+    assert result.exit_code == 1
+    entries = manifest(project / "out")
+    assert [(e["record"], e["status"], e.get("reason")) for e in entries] == [
+        ("K1", "rendered", None),
+        ("K2", "rejected", "record 'K2': field 'email': required for an e-mail template"),
+        (
+            "K3",
+            "rejected",
+            "record 'K3': field 'contact': unknown contact person 'nobody' (not in the staff roster)",
+        ),
+        (
+            "K4",
+            "rejected",
+            "record 'K4': field 'contact': Sanne Willems (sanne) may not sign letters",
+        ),
+    ]
+    assert sorted(p.name for p in (project / "out").iterdir()) == [
+        "K1-herinnering.eml",
+        "manifest.jsonl",
+    ]
+    assert "1 letter written to out, 3 rejected; manifest: out/manifest.jsonl" in result.stderr
+
+
+def test_missing_value_names_template_line_and_record(project: Path, cli) -> None:
+    write_csv(
+        project / "c.csv",
+        "K5;noord;Sean;s@example.ie;10;en",
+        header="id;region;name;email;amount;language",
+    )
+
+    result = render(cli, "--records", "c.csv", "--template", "herinnering", "--out", "out")
+
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == (
+        "Error: c.csv:2: record 'K5': cannot render templates/herinnering.en.j2:8: "
+        "the record has no field 'due_date'"
+    )
+
+
+def test_template_sandbox_blocks_python_internals(project: Path, cli) -> None:
+    (project / "templates" / "kwaad.j2").write_text(
+        "{{ customer.__class__.__mro__[1].__subclasses__() }}\n", encoding="utf-8"
+    )
+
+    result = render(cli, "--records", "customers.csv", "--template", "kwaad", "--out", "out")
+
+    assert result.exit_code == 2
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(
+        "Error: customers.csv:2: record 'K1': cannot render templates/kwaad.j2:1: "
+    )
+    assert "unsafe" in first
+    assert not (project / "out").exists()
+
+
+def test_unknown_template_is_one_line_with_the_choices(project: Path, cli) -> None:
+    result = render(cli, "--records", "customers.csv", "--template", "herinering", "--out", "out")
+
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Error: templates: unknown template 'herinering' (known: aanmaning, herinnering)\n"
+    )
+    assert not (project / "out").exists()
+
+
+def test_missing_records_file_is_one_line(project: Path, cli) -> None:
+    result = render(cli, "--records", "nope.csv", "--template", "herinnering", "--out", "out")
+
+    assert result.exit_code == 2
+    assert result.stderr == "Error: nope.csv: file not found\n"
+    assert not (project / "out").exists()
+
+
+def test_no_staging_folder_is_left_behind(project: Path, cli) -> None:
+    render(cli, "--records", "customers.csv", "--template", "herinnering", "--out", "out")
+    write_csv(project / "bad.csv", "K1;centrum;Jan;jan@example.nl;10;01-11-2026")
+    render(cli, "--records", "bad.csv", "--template", "herinnering", "--out", "out")
+
+    assert sorted(p.name for p in (project / "out").iterdir()) == [
+        "K1-herinnering.eml",
+        "K2-herinnering.eml",
+        "manifest.jsonl",
+    ]
+
+
+def test_json_records(project: Path, cli) -> None:
+    (project / "c.json").write_text(
+        json.dumps(
+            [{"id": 7, "region": "noord", "name": "Jan", "email": "j@example.nl", "amount": 12.5}]
+        ),
+        encoding="utf-8",
+    )
+
+    result = render(cli, "--records", "c.json", "--template", "aanmaning", "--out", "out")
+
+    assert result.exit_code == 0, result.stderr
+    assert "Kosten: € 40,00." in (project / "out" / "7-aanmaning.txt").read_text("utf-8")
+
+
+def test_installed_command_runs_as_a_subprocess(project: Path) -> None:
+    ok = run_brief(
+        "render",
+        "--records",
+        "customers.csv",
+        "--template",
+        "herinnering",
+        "--out",
+        "out",
+        cwd=project,
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout == ""
+    assert ok.stderr.endswith(
+        "2 letters written to out, 0 rejected; manifest: out/manifest.jsonl\n"
+    )
+
+    bad = run_brief(
+        "render", "--records", "customers.csv", "--template", "x", "--out", "o2", cwd=project
+    )
+    assert bad.returncode == 2
+    assert bad.stderr == "Error: templates: unknown template 'x' (known: aanmaning, herinnering)\n"
+    assert "Traceback" not in bad.stderr
+
+
+def test_version(cli) -> None:
+    from brief import __version__
+
+    result = cli("--version")
+    assert result.exit_code == 0
+    assert result.stdout == f"brief {__version__}\n"
