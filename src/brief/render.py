@@ -21,6 +21,7 @@ A template may start with YAML front matter::
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 import traceback
@@ -36,7 +37,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from . import formatting
 from .errors import RecordError, TemplateError
-from .profiles import Organisation, Profile
+from .profiles import LANGUAGES, Organisation, Profile
 from .records import Record, parse_amount
 from .staff import Roster, StaffMember
 
@@ -210,7 +211,7 @@ def _autoescape(name: str | None) -> bool:
 def make_environment(folder: Path) -> ImmutableSandboxedEnvironment:
     """The sandboxed, strict environment every template runs in."""
     env = ImmutableSandboxedEnvironment(
-        loader=_Loader(str(folder)),
+        loader=_Loader(str(folder), encoding="utf-8-sig"),
         undefined=_Undefined,
         autoescape=_autoescape,
         trim_blocks=True,
@@ -265,7 +266,7 @@ class Templates:
                 return spec
         raise TemplateError(
             f"template {name!r} has no version for region {profile.id!r} "
-            f"(tried {', '.join(f'{name}.{s}.j2' for s in suffixes)})",
+            f"(tried {', '.join([*(f'{name}.{s}.j2' for s in suffixes), f'{name}.j2'])})",
             path=self.folder,
         )
 
@@ -279,7 +280,7 @@ class Templates:
     def _compile(self, stem: str) -> TemplateSpec:
         path = self.folder / f"{stem}.j2"
         try:
-            source = path.read_text(encoding="utf-8")
+            source = path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as err:
             raise TemplateError(f"cannot read template: {err}", path=path) from None
         front = _front_matter(source, path)
@@ -336,6 +337,10 @@ def _front_matter(source: str, path: Path) -> dict[str, str]:
     if data.get("channel", "letter") not in CHANNELS:
         raise TemplateError(
             f"front matter 'channel': {data['channel']!r} is not letter or email", path=path
+        )
+    if str(data.get("language", "nl")) not in LANGUAGES:
+        raise TemplateError(
+            f"front matter 'language': {data['language']!r} is not one of nl, en", path=path
         )
     return {key: str(value) for key, value in data.items()}
 
@@ -417,6 +422,74 @@ def _render(template: jinja2.Template, ctx: Mapping[str, Any], record: Record) -
             line=record.line,
             record=record.id,
         ) from None
+
+
+class _Trace:
+    """What is needed to map output back to template lines, per template."""
+
+    def __init__(self, template: jinja2.Template):
+        env = template.environment
+        assert env.loader is not None and template.name is not None
+        source, _, _ = env.loader.get_source(env, template.name)
+        self.source = source
+        self.line_starts = [0] + [i + 1 for i, ch in enumerate(source) if ch == "\n"]
+        code = env.compile(source, template.name, template.filename, raw=True)
+        self.constant = {
+            number
+            for number, text in enumerate(code.splitlines(), start=1)
+            if text.lstrip().startswith(("yield '", 'yield "'))
+        }
+
+    def line_at(self, offset: int) -> int:
+        return bisect.bisect_right(self.line_starts, offset)
+
+
+_TRACES: dict[int, _Trace] = {}
+
+
+def render_traced(
+    template: jinja2.Template, ctx: Mapping[str, Any]
+) -> tuple[str, list[int | None]]:
+    """Render ``template`` and say, for each output line, the template line it came from.
+
+    Literal text maps to the exact line it is written on; a value maps to
+    the line of its ``{{ ... }}``. Leading and trailing blank lines are
+    dropped as in :func:`render_letter`.
+    """
+    trace = _TRACES.get(id(template))
+    if trace is None:
+        trace = _TRACES[id(template)] = _Trace(template)
+    out: list[str] = []
+    lines: list[int | None] = []
+    current: int | None = None
+    buffer: list[str] = []
+    gen = template.root_render_func(template.new_context(dict(ctx)))
+    for chunk in gen:
+        frame = gen.gi_frame
+        code_line = frame.f_lineno if frame is not None else 0
+        line = template.get_corresponding_lineno(code_line)
+        offset = -1
+        if code_line in trace.constant:
+            offset = trace.source.find(chunk, trace.line_starts[max(line - 1, 0)])
+        for index, char in enumerate(chunk):
+            if char == "\n":
+                out.append("".join(buffer))
+                lines.append(current)
+                buffer, current = [], None
+                continue
+            if current is None and not char.isspace():
+                current = trace.line_at(offset + index) if offset >= 0 else line
+            buffer.append(char)
+    if buffer:
+        out.append("".join(buffer))
+        lines.append(current)
+    while out and out[0] == "":
+        out.pop(0)
+        lines.pop(0)
+    while out and out[-1] == "":
+        out.pop()
+        lines.pop()
+    return "\n".join(out) + "\n", lines
 
 
 def render_letter(
