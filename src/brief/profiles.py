@@ -112,7 +112,14 @@ def load_profiles(folder: Path, roster: Roster) -> dict[str, Profile]:
     """Load every region profile in ``folder`` and check it against the roster."""
     if not folder.is_dir():
         raise ConfigError("regions folder not found", path=folder)
-    files = {p.stem: p for p in sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))}
+    files: dict[str, Path] = {}
+    for path in sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")):
+        if path.stem in files:
+            raise ConfigError(
+                f"region {path.stem!r} is defined twice ({files[path.stem].name} and {path.name})",
+                path=folder,
+            )
+        files[path.stem] = path
     nodes: dict[str, yamlfile.Node] = {}
     for stem, path in files.items():
         data = yamlfile.load(path)
@@ -203,19 +210,31 @@ def _check_staff(
 def _organisation(node: yamlfile.Node, path: Path) -> Organisation:
     if "organisation" not in node:
         raise yamlfile.Fields(node, path, "").error(None, "field 'organisation' is required")
-    fields = yamlfile.Fields(node["organisation"], node.source_of("organisation"), "organisation")
+    fields = yamlfile.Fields(
+        node["organisation"],
+        node.source_of("organisation"),
+        "organisation",
+        line=node.line_of("organisation"),
+    )
     fields.reject_unknown(_ORG_FIELDS)
     iban = fields.text("iban", required=False)
     if iban and not iban_is_valid(iban):
         raise fields.error("iban", f"{iban!r} is not a valid IBAN (check digits do not match)")
-    return Organisation(**{key: fields.text(key, required=key == "name") for key in _ORG_FIELDS})
+    return Organisation(
+        **{
+            key: fields.text(key, required=key == "name", numbers=key != "phone")
+            for key in _ORG_FIELDS
+        }
+    )
 
 
 def _thresholds(node: yamlfile.Node, path: Path) -> dict[str, float]:
     raw = node.get("thresholds")
     if raw is None:
         return {}
-    fields = yamlfile.Fields(raw, node.source_of("thresholds"), "thresholds")
+    fields = yamlfile.Fields(
+        raw, node.source_of("thresholds"), "thresholds", line=node.line_of("thresholds")
+    )
     fields.reject_unknown(DEFAULT_THRESHOLDS["standard"].keys())
     out = {}
     for key, value in raw.items():
@@ -228,7 +247,9 @@ def _thresholds(node: yamlfile.Node, path: Path) -> dict[str, float]:
 def iban_is_valid(iban: str) -> bool:
     """Check an IBAN's mod-97 check digits (ISO 13616)."""
     compact = iban.replace(" ", "").upper()
-    if len(compact) < 15 or not compact.isalnum() or not compact[:2].isalpha():
+    if not 15 <= len(compact) <= 34 or not compact.isascii() or not compact.isalnum():
+        return False
+    if not compact[:2].isalpha() or not compact[2:4].isdigit():
         return False
     rearranged = compact[4:] + compact[:4]
     digits = "".join(str(int(ch, 36)) for ch in rearranged)

@@ -71,6 +71,7 @@ def read_records(
     path: Path, *, encoding: str | None = None, warn: Warn | None = None
 ) -> Iterator[Item]:
     """Yield every record of ``path`` as a :class:`Record` or a :class:`RecordError`."""
+    path = Path(path)
     kind = FORMATS.get(path.suffix.lower())
     if kind is None:
         known = ", ".join(sorted(FORMATS))
@@ -78,14 +79,17 @@ def read_records(
     if not path.is_file():
         raise RecordsFileError("file not found", path=path)
     warn = warn or (lambda message: None)
-    if kind == "csv":
-        yield from _read_csv(path, encoding, warn)
-    elif kind == "json":
-        yield from _read_json(path, encoding)
-    elif kind == "jsonl":
-        yield from _read_jsonl(path, encoding)
-    else:
-        yield from _read_yaml(path)
+    try:
+        if kind == "csv":
+            yield from _read_csv(path, encoding, warn)
+        elif kind == "json":
+            yield from _read_json(path, encoding)
+        elif kind == "jsonl":
+            yield from _read_jsonl(path, encoding)
+        else:
+            yield from _read_yaml(path, encoding)
+    except OSError as err:
+        raise RecordsFileError(f"cannot read: {err.strerror or err}", path=path) from None
 
 
 # -- fields ---------------------------------------------------------------
@@ -102,7 +106,8 @@ def _control_char(value: str) -> str | None:
     return None
 
 
-_AMOUNT = re.compile(r"^[+-]?(\d+|\d{1,3}([.,]\d{3})+)([.,]\d+)?$")
+_AMOUNT = re.compile(r"[+-]?(\d+|\d{1,3}([.,]\d{3})+)([.,]\d+)?")
+_THOUSANDS_HEAD = re.compile(r"[+-]?[1-9]\d{0,2}")
 
 
 def parse_amount(text: str) -> Decimal:
@@ -110,20 +115,28 @@ def parse_amount(text: str) -> Decimal:
 
     ``1234.56``, ``1234,56``, ``1.234,56``, ``1,234.56`` and ``€ 1.234,56``
     are all 1234.56. ``1.234`` and ``1,234`` are ambiguous (a thousands
-    separator or a decimal mark?) and rejected.
+    separator or a decimal mark?) and rejected; ``1234.567`` and ``0,125``
+    are not (no thousands group looks like that).
     """
-    cleaned = text.replace("€", "").replace("EUR", "").replace("\u00a0", "").replace(" ", "")
-    if not _AMOUNT.match(cleaned):
-        raise ValueError(f"{text!r} is not an amount (write 1234.56 or 1.234,56)")
+    cleaned = text.replace("€", "").replace("EUR", "")
+    for space in (" ", "\u00a0", "\u202f"):
+        cleaned = cleaned.replace(space, "")
+    not_an_amount = ValueError(f"{text!r} is not an amount (write 1234.56 or 1.234,56)")
+    if not _AMOUNT.fullmatch(cleaned):
+        raise not_an_amount
     last_dot, last_comma = cleaned.rfind("."), cleaned.rfind(",")
     if last_dot >= 0 and last_comma >= 0:
         decimal_mark = "." if last_dot > last_comma else ","
+        if cleaned.count(decimal_mark) > 1:  # 1,234.567.89: separators mixed up
+            raise not_an_amount
     elif last_dot >= 0 or last_comma >= 0:
         mark = "." if last_dot >= 0 else ","
         head, _, tail = cleaned.rpartition(mark)
         if cleaned.count(mark) > 1:
+            if len(tail) != 3:  # 1,234,56: the thousands separator as decimal mark
+                raise not_an_amount
             decimal_mark = ""  # 1.234.567: thousands separators only
-        elif len(tail) == 3:
+        elif len(tail) == 3 and _THOUSANDS_HEAD.fullmatch(head):
             raise ValueError(f"{text!r} is ambiguous (write 1234 or 1234,00)")
         else:
             decimal_mark = mark
@@ -136,7 +149,7 @@ def parse_amount(text: str) -> Decimal:
     try:
         return Decimal(cleaned)
     except InvalidOperation:  # pragma: no cover - the pattern above rules this out
-        raise ValueError(f"{text!r} is not an amount") from None
+        raise not_an_amount from None
 
 
 _DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y")
@@ -152,14 +165,39 @@ def parse_date(text: str) -> dt.date:
     raise ValueError(f"{text!r} is not a date (write 2026-11-22 or 22-11-2026)")
 
 
+def _kind(value: Any) -> str:
+    """What a value is, in the words of someone who writes records files."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float | Decimal):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dt.date):
+        return "a date"
+    return type(value).__name__
+
+
 def _typed(name: str, value: Any) -> Any:
     if name == "amount" or name.endswith("_amount"):
         if isinstance(value, bool):
             raise ValueError(f"{value!r} is not an amount")
-        if isinstance(value, int | float):
-            return Decimal(str(value))
+        if isinstance(value, int | float | Decimal):
+            # A JSON or YAML number is never ambiguous: 1.234 is 1.234.
+            amount = value if isinstance(value, Decimal) else Decimal(str(value))
+            if not amount.is_finite():
+                raise ValueError(f"{value!r} is not an amount")
+            return amount
         return parse_amount(str(value))
     if name == "date" or name.endswith("_date"):
+        if isinstance(value, dt.datetime):
+            return value.date()
         if isinstance(value, dt.date):
             return value
         return parse_date(str(value))
@@ -194,7 +232,7 @@ def make_record(raw: Mapping[str, Any], path: Path, line: int) -> Item:
         fields[name] = value
     record_id = fields.get("id")
     label = str(record_id) if record_id is not None else None
-    if isinstance(record_id, int | float) and not isinstance(record_id, bool):
+    if isinstance(record_id, int | float | Decimal) and not isinstance(record_id, bool):
         fields["id"] = str(record_id)
 
     def error(message: str, field: str | None = None) -> RecordError:
@@ -207,7 +245,7 @@ def make_record(raw: Mapping[str, Any], path: Path, line: int) -> Item:
         if problem := _check_strings(value):
             return error(f"contains {problem}", name)
         if name in REQUIRED and not isinstance(value, str):
-            return error(f"must be text, not {type(value).__name__}", name)
+            return error(f"must be text, not {_kind(value)}", name)
         try:
             fields[name] = _typed(name, value)
         except ValueError as err:
@@ -222,13 +260,16 @@ def detect_encoding(path: Path) -> str:
     """UTF-8 (with or without BOM) when the whole file decodes as such, else Windows-1252.
 
     Reads the file in chunks, so it costs no memory; Dutch Excel and old
-    housing systems write Windows-1252, everything else writes UTF-8.
+    housing systems write Windows-1252, everything else writes UTF-8. A
+    UTF-16 byte order mark (Excel's "Unicode text") means UTF-16.
     """
     decoder = codecs.getincrementaldecoder("utf-8")()
     with path.open("rb") as stream:
         head = stream.read(3)
         if head == codecs.BOM_UTF8:
             return "utf-8-sig"
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return "utf-16"
         try:
             decoder.decode(head)
             while chunk := stream.read(_CHUNK):
@@ -249,13 +290,22 @@ def _sniff_delimiter(sample: str) -> str:
         return best if counts[best] else ","
 
 
+def _codec(path: Path, encoding: str) -> str:
+    """The codec to read ``encoding`` with: UTF-8 always drops a byte order mark."""
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        raise RecordsFileError(f"unknown encoding {encoding!r}", path=path) from None
+    return "utf-8-sig" if name == "utf-8" else encoding
+
+
 def _open_text(path: Path, encoding: str | None) -> tuple[TextIO, str]:
     chosen = encoding or detect_encoding(path)
-    try:
-        codecs.lookup(chosen)
-    except LookupError:
-        raise RecordsFileError(f"unknown encoding {chosen!r}", path=path) from None
-    return path.open(encoding=chosen, newline=""), chosen
+    return path.open(encoding=_codec(path, chosen), newline=""), chosen
+
+
+def _decode_error(path: Path, chosen: str, err: UnicodeDecodeError) -> RecordsFileError:
+    return RecordsFileError(f"cannot decode as {chosen} ({err.reason}); pass --encoding", path=path)
 
 
 def _read_csv(path: Path, encoding: str | None, warn: Warn) -> Iterator[Item]:
@@ -268,14 +318,18 @@ def _read_csv(path: Path, encoding: str | None, warn: Warn) -> Iterator[Item]:
                 raise RecordsFileError("empty file: no header row", path=path)
             delimiter = "\t" if path.suffix.lower() == ".tsv" else _sniff_delimiter(sample)
             reader = csv.reader(stream, delimiter=delimiter, strict=True)
-            header = _csv_header(next(reader), path, warn)
+            first = next(row for row in reader if not _blank(row))  # the sample is not blank
+            header = _csv_header(first, path, reader.line_num, warn)
+            id_column = header.index("id") if "id" in header else None
             start = reader.line_num + 1
             for row in reader:
                 line, start = start, reader.line_num + 1
-                if not row or (len(row) == 1 and not row[0].strip()):
+                if _blank(row):
                     continue
                 if len(row) != len(header):
-                    record = row[0].strip() if header[0] == "id" and row[0].strip() else None
+                    record = None
+                    if id_column is not None and id_column < len(row):
+                        record = row[id_column].strip() or None
                     kind = "short" if len(row) < len(header) else "long"
                     yield RecordError(
                         f"{kind} row: {len(row)} fields where the header has {len(header)}",
@@ -286,26 +340,31 @@ def _read_csv(path: Path, encoding: str | None, warn: Warn) -> Iterator[Item]:
                     continue
                 yield make_record(dict(zip(header, row, strict=True)), path, line)
         except UnicodeDecodeError as err:
-            raise RecordsFileError(
-                f"cannot decode as {chosen} ({err.reason}); pass --encoding", path=path
-            ) from None
+            raise _decode_error(path, chosen, err) from None
         except csv.Error as err:
             raise RecordsFileError(
                 f"malformed CSV: {err}", path=path, line=reader.line_num
             ) from None
 
 
-def _csv_header(row: list[str], path: Path, warn: Warn) -> list[str]:
-    header = []
+def _blank(row: list[str]) -> bool:
+    """A blank line, or a row of empty cells (``;;;``, as spreadsheets export them)."""
+    return not any(cell.strip() for cell in row)
+
+
+def _csv_header(row: list[str], path: Path, line: int, warn: Warn) -> list[str]:
+    header: list[str] = []
     for column, name in enumerate(row, start=1):
         stripped = name.strip()
         if not stripped:
-            raise RecordsFileError(f"column {column} has no name in the header", path=path, line=1)
+            raise RecordsFileError(
+                f"column {column} has no name in the header", path=path, line=line
+            )
         if stripped != name:
-            warn(f"{path}:1: header {name!r} has stray spaces; using {stripped!r}")
+            warn(f"{path}:{line}: header {name!r} has stray spaces; using {stripped!r}")
         if stripped in header:
             raise RecordsFileError(
-                f"column {stripped!r} appears twice in the header", path=path, line=1
+                f"column {stripped!r} appears twice in the header", path=path, line=line
             )
         header.append(stripped)
     return header
@@ -317,15 +376,18 @@ def _csv_header(row: list[str], path: Path, warn: Warn) -> list[str]:
 def _read_jsonl(path: Path, encoding: str | None) -> Iterator[Item]:
     stream, chosen = _open_text(path, encoding)
     with stream:
-        for line_no, line in enumerate(stream, start=1):
-            if not line.strip():
-                continue
-            try:
-                value = json.loads(line, parse_float=Decimal)
-            except json.JSONDecodeError as err:
-                yield RecordError(f"invalid JSON: {err.msg}", path=path, line=line_no)
-                continue
-            yield _json_item(value, path, line_no)
+        try:
+            for line_no, line in enumerate(stream, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    value = json.loads(line, parse_float=Decimal)
+                except json.JSONDecodeError as err:
+                    yield RecordError(f"invalid JSON: {err.msg}", path=path, line=line_no)
+                    continue
+                yield _json_item(value, path, line_no)
+        except UnicodeDecodeError as err:
+            raise _decode_error(path, chosen, err) from None
 
 
 def _json_item(value: Any, path: Path, line: int) -> Item:
@@ -343,8 +405,20 @@ def _json_type(value: Any) -> str:
 
 
 def _read_json(path: Path, encoding: str | None) -> Iterator[Item]:
+    stream, chosen = _open_text(path, encoding)
+    try:
+        yield from _json_array(path, stream)
+    except UnicodeDecodeError as err:
+        raise _decode_error(path, chosen, err) from None
+
+
+# A syntax error this close to the end of the buffer may only be a value cut
+# off by the chunk boundary (``tru``, ``-Infinit``, ``"\ud83d\ude0``).
+_CUT_OFF = 16
+
+
+def _json_array(path: Path, stream: TextIO) -> Iterator[Item]:
     """Stream the objects of a top-level JSON array without loading the whole file."""
-    stream, _ = _open_text(path, encoding)
     decoder = json.JSONDecoder(parse_float=Decimal)
     with stream:
         buf = stream.read(_CHUNK)
@@ -388,7 +462,8 @@ def _read_json(path: Path, encoding: str | None) -> Iterator[Item]:
                     if end < len(buf) or eof:
                         break
                 except json.JSONDecodeError as err:
-                    if eof:
+                    cut = err.pos >= len(buf) - _CUT_OFF or err.msg.startswith("Unterminated")
+                    if eof or not cut:  # a real mistake: do not read the rest of the file
                         raise fail(err.msg, line + buf.count("\n", pos, err.pos)) from None
                 more = stream.read(_CHUNK)
                 buf, pos, eof = buf[pos:] + more, 0, not more
@@ -407,16 +482,19 @@ def _read_json(path: Path, encoding: str | None) -> Iterator[Item]:
 # -- YAML -------------------------------------------------------------------
 
 
-def _read_yaml(path: Path) -> Iterator[Item]:
+def _read_yaml(path: Path, encoding: str | None) -> Iterator[Item]:
     from . import yamlfile
 
+    codec = _codec(path, encoding) if encoding else "utf-8-sig"
     try:
-        for line, value in yamlfile.iter_sequence(path):
+        for line, value in yamlfile.iter_sequence(path, encoding=codec):
             if not isinstance(value, dict):
                 yield RecordError(
-                    f"a record must be a mapping, not {type(value).__name__}", path=path, line=line
+                    f"a record must be a mapping, not {_kind(value)}", path=path, line=line
                 )
                 continue
             yield make_record(value, path, line)
     except UnicodeDecodeError as err:
+        if encoding:
+            raise _decode_error(path, encoding, err) from None
         raise RecordsFileError(f"not UTF-8 text ({err.reason})", path=path) from None

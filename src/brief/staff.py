@@ -77,8 +77,9 @@ def load_roster(path: Path) -> Roster:
     if not isinstance(entries, list) or not entries:
         raise top.error("staff", "must be a list of people")
     members: dict[str, StaffMember] = {}
-    for entry in entries:
-        member = _member(yamlfile.Fields(entry, path, "a staff entry"))
+    for index, entry in enumerate(entries):
+        line = entries.line_of_item(index) if isinstance(entries, yamlfile.NodeList) else None
+        member = _member(yamlfile.Fields(entry, path, "a staff entry", line=line))
         if member.id in members:
             raise ConfigError(
                 f"field 'id': staff id {member.id!r} appears twice",
@@ -102,11 +103,15 @@ def _member(fields: yamlfile.Fields) -> StaffMember:
     role = fields.node.get("role")
     if isinstance(role, str) and role.strip():
         roles = {"nl": role.strip()}
-    elif isinstance(role, dict) and role and all(isinstance(v, str) for v in role.values()):
+    elif (
+        isinstance(role, dict)
+        and role
+        and all(isinstance(v, str) and v.strip() for v in role.values())
+    ):
         roles = {str(k): v.strip() for k, v in role.items()}
     else:
         raise fields.error("role" if role is not None else None, _role_message(role))
-    phone = fields.text("phone")
+    phone = fields.text("phone", numbers=False)
     if not _PHONE.match(phone):
         raise fields.error("phone", f"{phone!r} is not a phone number")
     email = fields.text("email")

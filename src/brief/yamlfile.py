@@ -50,26 +50,58 @@ class _Loader(yaml.SafeLoader):
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Node:
+    # Keys merged in with ``<<: *anchor`` come first after flattening; the
+    # mapping's own keys may override them (that is what merging is for), but
+    # an own key written twice is a mistake.
+    own = sum(1 for key_node, _ in node.value if key_node.tag != "tag:yaml.org,2002:merge")
     loader.flatten_mapping(node)
+    inherited = len(node.value) - own
+    own_keys: set[str] = set()
     result = Node()
     result.line = node.start_mark.line + 1
     result.source = loader.name
     result.key_lines = {}
     result.key_sources = {}
-    for key_node, value_node in node.value:
+    for index, (key_node, value_node) in enumerate(node.value):
         key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, str):
             key = str(key)
-        if key in result:
-            raise ConfigError(
-                f"duplicate key {key!r}", path=loader.name, line=key_node.start_mark.line + 1
-            )
+        if index >= inherited:
+            if key in own_keys:
+                raise ConfigError(
+                    f"duplicate key {key!r}", path=loader.name, line=key_node.start_mark.line + 1
+                )
+            own_keys.add(key)
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_lines[key] = key_node.start_mark.line + 1
     return result
 
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+class NodeList(list[Any]):
+    """A YAML sequence with line numbers (1-based) for itself and each item."""
+
+    line: int = 0
+    item_lines: list[int]
+
+    def line_of_item(self, index: int) -> int:
+        return self.item_lines[index] if index < len(self.item_lines) else self.line
+
+
+def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> NodeList:
+    result = NodeList(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = node.start_mark.line + 1
+    result.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return result
+
+
+class _ConfigLoader(_Loader):
+    """For whole configuration files: sequences know their lines too."""
+
+
+_ConfigLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
 def _yaml_problem(err: yaml.YAMLError, path: Path) -> tuple[str, int | None]:
@@ -91,9 +123,9 @@ def _read_text(path: Path, error: type[ConfigError] | type[RecordsFileError]) ->
 
 
 def load(path: Path) -> Any:
-    """Load one YAML document; mappings come back as :class:`Node`."""
+    """Load one YAML document; mappings come back as :class:`Node`, lists as :class:`NodeList`."""
     text = _read_text(path, ConfigError)
-    loader = _Loader(text)
+    loader = _ConfigLoader(text)
     loader.name = str(path)
     try:
         return loader.get_single_data()
@@ -137,13 +169,23 @@ def iter_sequence(path: Path) -> Iterator[tuple[int, Any]]:
             loader.dispose()
 
 
+def _kind(value: Any) -> str:
+    """What YAML made of a value, in the user's terms (not our class names)."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
+
+
 class Fields:
     """Typed access to a YAML mapping, with errors that name file, line and field."""
 
-    def __init__(self, node: Any, path: Path | str, what: str):
+    def __init__(self, node: Any, path: Path | str, what: str, *, line: int | None = None):
         self.path = str(path)
         if not isinstance(node, Node):
-            line = getattr(node, "line", None)
+            # A scalar does not know its line; the caller may (the key or list item).
+            line = line or getattr(node, "line", None)
             raise ConfigError(f"{what} must be a mapping", path=self.path, line=line)
         self.node = node
 
@@ -161,14 +203,29 @@ class Fields:
                 known = ", ".join(sorted(allowed))
                 raise self.error(key, f"unknown field (known: {known})")
 
-    def text(self, key: str, *, default: str | None = None, required: bool = True) -> str:
+    def text(
+        self,
+        key: str,
+        *,
+        default: str | None = None,
+        required: bool = True,
+        numbers: bool = True,
+    ) -> str:
+        """The value of ``key`` as text.
+
+        With ``numbers=False`` a value YAML read as a number is refused: for
+        phone numbers, ``0201234567`` is octal to YAML and ``+31...`` loses
+        its plus, so the text would silently differ from what was written.
+        """
         value = self.node.get(key)
         if value is None or value == "":
             if default is not None or not required:
                 return default or ""
             raise self.error(None, f"field {key!r} is required")
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise self.error(key, f"must be text, not {type(value).__name__}")
+            raise self.error(key, f"must be text, not {_kind(value)}")
+        if not numbers and not isinstance(value, str):
+            raise self.error(key, f"must be in quotes (YAML reads it as the number {value!r})")
         return str(value).strip()
 
     def flag(self, key: str, *, default: bool) -> bool:
