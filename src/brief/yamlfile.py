@@ -104,11 +104,30 @@ class _ConfigLoader(_Loader):
 _ConfigLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
-def _yaml_problem(err: yaml.YAMLError, path: Path) -> tuple[str, int | None]:
+def _yaml_problem(
+    err: yaml.YAMLError, path: Path, encoding: str = "utf-8-sig"
+) -> tuple[str, int | None]:
+    if isinstance(err, yaml.reader.ReaderError) and isinstance(err.character, int):
+        # No mark: the reader only knows how many characters came before.
+        message = f"invalid YAML: character U+{err.character:04X} is not allowed"
+        return message, _line_at(path, err.position, encoding)
     mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
     problem = getattr(err, "problem", None) or str(err)
     line = mark.line + 1 if mark is not None else None
     return f"invalid YAML: {problem}", line
+
+
+def _line_at(path: Path, position: int, encoding: str) -> int | None:
+    """The line of the character at ``position``, read as the YAML reader read it."""
+    line, left = 1, position
+    try:
+        with path.open(encoding=encoding) as stream:
+            while left > 0 and (chunk := stream.read(min(left, 1 << 16))):
+                line += chunk.count("\n")
+                left -= len(chunk)
+    except (OSError, UnicodeDecodeError):
+        return None
+    return line
 
 
 def _read_text(path: Path, error: type[ConfigError] | type[RecordsFileError]) -> str:
@@ -136,16 +155,17 @@ def load(path: Path) -> Any:
         loader.dispose()
 
 
-def iter_sequence(path: Path) -> Iterator[tuple[int, Any]]:
+def iter_sequence(path: Path, *, encoding: str = "utf-8-sig") -> Iterator[tuple[int, Any]]:
     """Yield ``(line, item)`` for each item of a top-level YAML sequence.
 
     Each item is composed and constructed on its own, so memory stays flat
-    however long the list is.
+    however long the list is (only anchored nodes are kept, for aliases).
     """
-    with path.open(encoding="utf-8-sig") as stream:
-        loader = _Loader(stream)
-        loader.name = str(path)
+    with path.open(encoding=encoding) as stream:
+        loader: _Loader | None = None
         try:
+            loader = _Loader(stream)  # reads (and checks) the first characters already
+            loader.name = str(path)
             loader.get_event()  # StreamStart
             if loader.check_event(yaml.StreamEndEvent):
                 return
@@ -158,15 +178,27 @@ def iter_sequence(path: Path) -> Iterator[tuple[int, Any]]:
             loader.get_event()
             index = 0
             while not loader.check_event(yaml.SequenceEndEvent):
+                line = loader.peek_event().start_mark.line + 1
                 node = loader.compose_node(None, index)  # type: ignore[arg-type]
-                loader.anchors = {}
-                yield node.start_mark.line + 1, loader.construct_document(node)
+                yield line, loader.construct_document(node)
                 index += 1
+            loader.get_event()  # SequenceEnd
+            loader.get_event()  # DocumentEnd
+            if not loader.check_event(yaml.StreamEndEvent):
+                event = loader.peek_event()
+                raise RecordsFileError(
+                    "expected one list of records, but found a second document",
+                    path=path,
+                    line=event.start_mark.line + 1,
+                )
         except yaml.YAMLError as err:
-            message, line = _yaml_problem(err, path)
+            message, line = _yaml_problem(err, path, encoding)
             raise RecordsFileError(message, path=path, line=line) from None
+        except ConfigError as err:  # a duplicate key
+            raise RecordsFileError(err.message, path=path, line=err.line) from None
         finally:
-            loader.dispose()
+            if loader is not None:
+                loader.dispose()
 
 
 def _kind(value: Any) -> str:
