@@ -383,11 +383,16 @@ def _read_jsonl(path: Path, encoding: str | None) -> Iterator[Item]:
                 try:
                     value = json.loads(line, parse_float=Decimal)
                 except json.JSONDecodeError as err:
-                    yield RecordError(f"invalid JSON: {err.msg}", path=path, line=line_no)
+                    yield RecordError(f"invalid JSON: {_json_msg(err)}", path=path, line=line_no)
                     continue
                 yield _json_item(value, path, line_no)
         except UnicodeDecodeError as err:
             raise _decode_error(path, chosen, err) from None
+
+
+def _json_msg(err: json.JSONDecodeError) -> str:
+    """The decoder's message without its dangling "at" (the line is given separately)."""
+    return err.msg.removesuffix(" at").removesuffix(" starting")
 
 
 def _json_item(value: Any, path: Path, line: int) -> Item:
@@ -464,7 +469,7 @@ def _json_array(path: Path, stream: TextIO) -> Iterator[Item]:
                 except json.JSONDecodeError as err:
                     cut = err.pos >= len(buf) - _CUT_OFF or err.msg.startswith("Unterminated")
                     if eof or not cut:  # a real mistake: do not read the rest of the file
-                        raise fail(err.msg, line + buf.count("\n", pos, err.pos)) from None
+                        raise fail(_json_msg(err), line + buf.count("\n", pos, err.pos)) from None
                 more = stream.read(_CHUNK)
                 buf, pos, eof = buf[pos:] + more, 0, not more
             yield _json_item(value, path, line)
