@@ -57,6 +57,7 @@ def test_renders_every_record_with_its_signer(project: Path, cli) -> None:
             "language": "nl",
             "channel": "email",
             "signer": "Ineke de Vries",
+            "findings": [],
         },
         {
             "record": "K2",
@@ -69,6 +70,7 @@ def test_renders_every_record_with_its_signer(project: Path, cli) -> None:
             "language": "nl",
             "channel": "email",
             "signer": "Bianca Mulder",
+            "findings": [],
         },
     ]
     assert result.stderr.endswith(
@@ -138,11 +140,13 @@ def test_letter_channel_writes_text_with_wik_costs(project: Path, cli) -> None:
     assert (project / "out" / "K1-aanmaning.txt").read_text("utf-8") == (
         "Jan de Vries\n"
         "Betreft: aanmaning van 22 november 2026\n\n"
-        "Kosten: € 185,18.\n"
-        "Uiterlijk 6 december 2026 betalen.\n"
-        "Ineke de Vries\n"
+        "Beste Jan de Vries,\n\n"
+        "De kosten zijn € 185,18.\n"
+        "Betaal voor 6 december 2026.\n\n"
+        "Met vriendelijke groet,\n"
+        "Ineke de Vries, 06 1234 5601\n"
     )
-    assert "Kosten: € 40,00." in (project / "out" / "K2-aanmaning.txt").read_text("utf-8")
+    assert "De kosten zijn € 40,00." in (project / "out" / "K2-aanmaning.txt").read_text("utf-8")
 
 
 def test_english_customer_gets_english_template_and_formats(project: Path, cli) -> None:
@@ -355,7 +359,7 @@ def test_json_records(project: Path, cli) -> None:
     result = render(cli, "--records", "c.json", "--template", "aanmaning", "--out", "out")
 
     assert result.exit_code == 0, result.stderr
-    assert "Kosten: € 40,00." in (project / "out" / "7-aanmaning.txt").read_text("utf-8")
+    assert "De kosten zijn € 40,00." in (project / "out" / "7-aanmaning.txt").read_text("utf-8")
 
 
 def test_installed_command_runs_as_a_subprocess(project: Path) -> None:
@@ -389,3 +393,67 @@ def test_version(cli) -> None:
     result = cli("--version")
     assert result.exit_code == 0
     assert result.stdout == f"brief {__version__}\n"
+
+
+def anonymous_template(project: Path) -> None:
+    (project / "templates" / "anoniem.j2").write_text(
+        "Beste {{ customer.name }},\n\nU moet nog betalen.\n\nMet vriendelijke groet,\n\nTeam Incasso\n",
+        encoding="utf-8",
+    )
+
+
+def test_letters_with_error_findings_are_refused(project: Path, cli) -> None:
+    anonymous_template(project)
+
+    result = render(cli, "--records", "customers.csv", "--template", "anoniem", "--out", "out")
+
+    assert result.exit_code == 1
+    first = manifest(project / "out")[0]
+    assert first["status"] == "rejected"
+    assert first["reason"] == (
+        "refused by checks: [anonymous-signoff] the closing names no real person: "
+        "signed by a team, not a person"
+    )
+    assert first["findings"][0] == {
+        "rule": "anonymous-signoff",
+        "severity": "error",
+        "message": "the closing names no real person: signed by a team, not a person",
+    }
+    assert "path" not in first
+    assert sorted(p.name for p in (project / "out").iterdir()) == ["manifest.jsonl"]
+    assert (
+        "2 letters refused by checks (see the manifest; --allow-findings writes them anyway)"
+        in (" ".join(result.stderr.split()))
+    )
+
+
+def test_allow_findings_writes_them_with_findings_recorded(project: Path, cli) -> None:
+    anonymous_template(project)
+
+    result = render(
+        cli,
+        "--records",
+        "customers.csv",
+        "--template",
+        "anoniem",
+        "--out",
+        "out",
+        "--allow-findings",
+    )
+
+    assert result.exit_code == 0, result.stderr
+    first = manifest(project / "out")[0]
+    assert first["status"] == "rendered"
+    assert [f["rule"] for f in first["findings"]] == ["anonymous-signoff", "missing-contact"]
+    assert (project / "out" / "K1-anoniem.txt").is_file()
+
+
+def test_no_check_skips_the_rules(project: Path, cli) -> None:
+    anonymous_template(project)
+
+    result = render(
+        cli, "--records", "customers.csv", "--template", "anoniem", "--out", "out", "--no-check"
+    )
+
+    assert result.exit_code == 0, result.stderr
+    assert "findings" not in manifest(project / "out")[0]

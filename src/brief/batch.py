@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from . import outbox
+from .checks import Hit, LetterText, Rule, check_letter
 from .errors import BriefError, InvalidInput, Problems, RecordError, TemplateError
 from .profiles import LANGUAGES, Profile
 from .project import Project
@@ -39,6 +40,8 @@ class BatchOptions:
     skip_invalid: bool = False
     encoding: str | None = None
     today: dt.date = field(default_factory=dt.date.today)
+    check: bool = True
+    allow_findings: bool = False
 
 
 @dataclass
@@ -54,6 +57,8 @@ class BatchResult:
     manifest: Path
     rendered: int = 0
     rejected: int = 0
+    refused: int = 0  # rendered, but held back by an error-level finding
+    findings: Counter[str] = field(default_factory=Counter)
     regions: dict[str, RegionCount] = field(default_factory=dict)
     templates: Counter[str] = field(default_factory=Counter)
     problems: list[BriefError] = field(default_factory=list)
@@ -131,13 +136,13 @@ def render_batch(
     if options.template is not None:
         project.templates.require(options.template)
     project.profiles  # load and check the project before touching any record  # noqa: B018
-    check = _Checker(project, options.template)
+    checker = _Checker(project, options.template)
     result = BatchResult(out=options.out, manifest=options.out / MANIFEST)
     with outbox.Staging(options.out) as staging:
         manifest = (staging.folder / MANIFEST).open("w", encoding="utf-8")
         with manifest:
             for item in read_records(options.records, encoding=options.encoding, warn=warn):
-                entry = _one(project, item, check, options, staging, result)
+                entry = _one(project, item, checker, options, staging, result)
                 manifest.write(json.dumps(entry, ensure_ascii=False) + "\n")
                 if on_record:
                     on_record(entry["status"])
@@ -150,7 +155,7 @@ def render_batch(
 def _one(
     project: Project,
     item: Record | RecordError,
-    check: _Checker,
+    checker: _Checker,
     options: BatchOptions,
     staging: outbox.Staging,
     result: BatchResult,
@@ -159,7 +164,7 @@ def _one(
     try:
         if isinstance(item, RecordError):
             raise item
-        profile, template = check(item)
+        profile, template = checker(item)
         letter = render_one(project, item, profile, template, options.today)
         data = outbox.letter_bytes(letter)
     except RecordError as err:
@@ -175,23 +180,50 @@ def _one(
             "region": region,
             "reason": err.reason,
         }
-    name = outbox.letter_filename(letter)
-    if not result.problems or options.skip_invalid:
-        staging.write(name, data)
-    result.rendered += 1
-    counts = result.region(letter.profile.id)
-    counts.rendered += 1
-    counts.signers[letter.signer.name] += 1
-    result.templates[letter.template.path.name] += 1
-    return {
-        "record": letter.record.id,
-        "status": "rendered",
-        "line": letter.record.line,
-        "path": name,
-        "template": letter.template.name,
-        "template_file": letter.template.path.name,
-        "region": letter.profile.id,
-        "language": letter.language,
-        "channel": letter.channel,
-        "signer": letter.signer.name,
-    }
+    found = check(letter, project) if options.check else []
+    for rule, _ in found:
+        result.findings[rule.id] += 1
+    errors = [f"[{rule.id}] {hit.message}" for rule, hit in found if rule.severity == "error"]
+    entry: dict[str, Any] = {"record": letter.record.id}
+    if errors and not options.allow_findings:
+        result.refused += 1
+        result.region(letter.profile.id).rejected += 1
+        entry.update(status="rejected", reason="refused by checks: " + "; ".join(errors))
+    else:
+        name = outbox.letter_filename(letter)
+        if not result.problems or options.skip_invalid:
+            staging.write(name, data)
+        result.rendered += 1
+        counts = result.region(letter.profile.id)
+        counts.rendered += 1
+        counts.signers[letter.signer.name] += 1
+        result.templates[letter.template.path.name] += 1
+        entry.update(status="rendered", path=name)
+    entry.update(
+        line=letter.record.line,
+        template=letter.template.name,
+        template_file=letter.template.path.name,
+        region=letter.profile.id,
+        language=letter.language,
+        channel=letter.channel,
+        signer=letter.signer.name,
+    )
+    if options.check:
+        entry["findings"] = [
+            {"rule": rule.id, "severity": rule.severity, "message": hit.message}
+            for rule, hit in found
+        ]
+    return entry
+
+
+def check(letter: Letter, project: Project) -> list[tuple[Rule, Hit]]:
+    """The letter rules' findings on one rendered letter."""
+    return check_letter(
+        LetterText(
+            text=letter.text,
+            profile=letter.profile,
+            roster=project.roster,
+            signer=letter.signer,
+            contact=letter.record.get("contact"),
+        )
+    )

@@ -138,6 +138,17 @@ def render(
         Optional[str],  # noqa: UP045
         typer.Option("--date", help="Date the letters carry, as 2026-11-22 (default: today)."),
     ] = None,
+    check: Annotated[
+        bool,
+        typer.Option("--check/--no-check", help="Run the lint rules on every letter."),
+    ] = True,
+    allow_findings: Annotated[
+        bool,
+        typer.Option(
+            "--allow-findings",
+            help="Write letters with error-level findings instead of refusing them.",
+        ),
+    ] = False,
     project: ProjectOpt = None,
     staff: StaffOpt = None,
     regions: RegionsOpt = None,
@@ -165,13 +176,15 @@ def render(
             skip_invalid=skip_invalid,
             encoding=encoding,
             today=_parse_date(date),
+            check=check,
+            allow_findings=allow_findings,
         )
         if sys.stderr.isatty():
             result = _with_progress(proj, options)
         else:
             result = render_batch(proj, options, warn=_warn)
         _print_summary(result)
-    if result.rejected:
+    if result.rejected or result.refused:
         raise typer.Exit(code=1)
 
 
@@ -225,11 +238,110 @@ def _print_summary(result: BatchResult) -> None:
     more = result.rejected - len(result.problems)
     if more > 0:
         console.print(f"... and {more} more rejected (see the manifest)")
+    if result.findings:
+        counts = ", ".join(f"{rule} ({n})" for rule, n in sorted(result.findings.items()))
+        console.print(f"Findings: {counts}", markup=False)
+    if result.refused:
+        console.print(
+            f"{result.refused} letter{'s' if result.refused != 1 else ''} refused by checks "
+            "(see the manifest; --allow-findings writes them anyway)",
+            markup=False,
+        )
     console.print(
         f"{result.rendered} letter{'s' if result.rendered != 1 else ''} written to {result.out}, "
-        f"{result.rejected} rejected; manifest: {result.manifest}",
+        f"{result.rejected + result.refused} rejected; manifest: {result.manifest}",
         markup=False,
     )
+
+
+FAIL_ON = ("error", "warning", "never")
+
+
+@app.command()
+def lint(
+    paths: Annotated[
+        Optional[list[Path]],  # noqa: UP045
+        typer.Argument(help="Template files (*.j2) or folders; default: the project's templates."),
+    ] = None,
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help="Output: text, json, github or sarif.")
+    ] = "text",
+    output: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--output", "-o", help="Write the report to this file instead of stdout."),
+    ] = None,
+    fail_on: Annotated[
+        str,
+        typer.Option(
+            "--fail-on", help="Exit 1 on findings at this level: error, warning or never."
+        ),
+    ] = "error",
+    samples: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--samples", help="Sample records to render (default: 'samples' in brief.yaml)."
+        ),
+    ] = None,
+    explain: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--explain", help="Explain one rule (by its id) and exit."),
+    ] = None,
+    project: ProjectOpt = None,
+    staff: StaffOpt = None,
+    regions: RegionsOpt = None,
+    templates: TemplatesOpt = None,
+) -> None:
+    """Check templates, and the letters they become for every region, for anonymous
+    sign-offs, unknown signers and text too hard for the reader.
+
+    Exit 0 when nothing is at or above --fail-on, 1 when something is, 2 for usage
+    or configuration errors.
+
+    Example:
+
+        brief lint templates/ --format github
+    """
+    with user_errors():
+        if explain is not None:
+            typer.echo(_explain(explain))
+            return
+        from .lint import lint as run_lint
+        from .report import FORMATS, RENDERERS
+
+        _choice("--format", output_format, FORMATS)
+        _choice("--fail-on", fail_on, FAIL_ON)
+        proj = _project(project, staff, regions, templates)
+        result = run_lint(proj, paths or [], samples=samples)
+        report = RENDERERS[output_format](result)
+        if output is None:
+            typer.echo(report, nl=False)
+        else:
+            from .outbox import write_atomic
+
+            write_atomic(output, report.encode("utf-8"))
+            from .report import summary_line
+
+            typer.echo(f"{summary_line(result)}; report written to {output}", err=True)
+    if fail_on != "never":
+        from .checks import severity_rank
+
+        threshold = severity_rank(fail_on)
+        if any(severity_rank(f.severity) >= threshold for f in result.findings):
+            raise typer.Exit(code=1)
+
+
+def _choice(option: str, value: str, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise BriefError(f"{option}: {value!r} is not one of {', '.join(choices)}")
+
+
+def _explain(rule_id: str) -> str:
+    from .checks import RULES
+
+    rule = RULES.get(rule_id)
+    if rule is None:
+        raise BriefError(f"--explain: unknown rule {rule_id!r} (known: {', '.join(sorted(RULES))})")
+    return f"{rule.id} ({rule.severity}): {rule.summary}\n\n{rule.explanation}"
 
 
 def main() -> None:

@@ -100,6 +100,18 @@ def letter_bytes(letter: Letter) -> bytes:
     return letter.text.encode("utf-8")
 
 
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``path`` so that it is either the old file or the whole new one."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except OSError as err:
+        raise BriefError(f"cannot write: {err.strerror}", path=path) from None
+
+
 class Staging:
     """A hidden folder in ``out`` that becomes the batch only on :meth:`commit`."""
 

@@ -400,7 +400,7 @@ def context(
     }
 
 
-def _template_line(err: BaseException, template: jinja2.Template) -> int | None:
+def template_line(err: BaseException, template: jinja2.Template) -> int | None:
     filename = template.filename
     line = None
     for frame, lineno in traceback.walk_tb(err.__traceback__):
@@ -414,7 +414,7 @@ def _render(template: jinja2.Template, ctx: Mapping[str, Any], record: Record) -
         return template.render(ctx)
     except (jinja2.TemplateError, ValueError, TypeError, ArithmeticError) as err:
         message = getattr(err, "message", None) or str(err) or type(err).__name__
-        line = _template_line(err, template)
+        line = template_line(err, template)
         location = f"{template.filename}:{line}" if line else str(template.filename)
         raise RecordError(
             f"cannot render {location}: {message}",
@@ -468,18 +468,24 @@ def render_traced(
         frame = gen.gi_frame
         code_line = frame.f_lineno if frame is not None else 0
         line = template.get_corresponding_lineno(code_line)
-        offset = -1
-        if code_line in trace.constant:
-            offset = trace.source.find(chunk, trace.line_starts[max(line - 1, 0)])
-        for index, char in enumerate(chunk):
-            if char == "\n":
+        constant = code_line in trace.constant
+        search_from = trace.line_starts[max(line - 1, 0)]
+        for index, piece in enumerate(chunk.split("\n")):
+            if index:
                 out.append("".join(buffer))
                 lines.append(current)
                 buffer, current = [], None
-                continue
-            if current is None and not char.isspace():
-                current = trace.line_at(offset + index) if offset >= 0 else line
-            buffer.append(char)
+            if current is None and piece.strip():
+                current = line
+                if constant:
+                    # Jinja joins literal text across comments and trimmed tags into one
+                    # chunk: find each line's own text in the source.
+                    needle = piece.strip()
+                    found = trace.source.find(needle, search_from)
+                    if found >= 0:
+                        current = trace.line_at(found)
+                        search_from = found + len(needle)
+            buffer.append(piece)
     if buffer:
         out.append("".join(buffer))
         lines.append(current)
