@@ -46,11 +46,15 @@ def unknown_signer(letter: LetterText) -> Iterator[Hit]:
     someone who has left is worse than no name: the reader calls and nobody knows them.
     Names match as a full name, a first name that is unique on the roster, or initials
     plus surname; a surname alone never matches."""
+    from ..signoff import candidates
+
     roster_path = letter.roster.path
     for line, name in letter.verdict.unknown:
-        yield Hit(
-            f"{name!r} in the signature is not a person in the staff roster ({roster_path})", line
-        )
+        message = f"{name!r} in the signature is not a person in the staff roster ({roster_path})"
+        maybe = candidates(name, letter.roster)
+        if maybe:
+            message += f"; did you mean {' or '.join(m.name for m in maybe)}?"
+        yield Hit(message, line)
 
 
 @rule(
