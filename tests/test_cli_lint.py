@@ -84,7 +84,8 @@ def test_broken_copies_in_text(demo: Path, cli, broken: dict[str, int]) -> None:
     ) in out
     assert (
         f"{FICTITIOUS}:{broken['fictitious']}: error [unknown-signer] 'Jan Jansen' in the "
-        f"signature is not a person in the staff roster (examples/staff.yaml) (region noord; {samples})"
+        "signature is not a person in the staff roster (examples/staff.yaml); did you mean "
+        f"Linda Jansen? (region noord; {samples})"
     ) in out
     zuid = "region zuid; samples K1011, K1012, K1013"
     assert (

@@ -346,3 +346,8 @@ def _explain(rule_id: str) -> str:
 
 def main() -> None:
     app()
+
+
+# Command groups in their own modules register themselves on `app` when imported.
+from .commands import preview as _preview  # noqa: E402, F401
+from .commands import send as _send  # noqa: E402, F401
