@@ -1,0 +1,1 @@
+"""Commands that live in their own modules; importing one registers it on ``brief.cli.app``."""

@@ -1,0 +1,1 @@
+"""``brief preview`` (being built)."""

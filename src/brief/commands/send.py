@@ -1,0 +1,1 @@
+"""``brief send`` and ``brief history`` (being built)."""
