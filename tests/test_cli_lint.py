@@ -69,7 +69,7 @@ def test_demo_templates_lint_clean(demo: Path, cli) -> None:
     result = lint(cli)
 
     assert result.exit_code == 0, result.stdout
-    assert result.stdout == "0 errors, 0 warnings in 12 templates (72 letters checked)\n"
+    assert result.stdout == "0 errors, 0 warnings in 15 templates (72 letters checked)\n"
 
 
 def test_broken_copies_in_text(demo: Path, cli, broken: dict[str, int]) -> None:
@@ -99,7 +99,7 @@ def test_broken_copies_in_text(demo: Path, cli, broken: dict[str, int]) -> None:
     assert (
         f"{SYNTAX}:{broken['syntax']}: error [template-syntax] template syntax error: unexpected '}}'"
     ) in out
-    assert out[-1] == "7 errors, 8 warnings in 12 templates (63 letters checked)"
+    assert out[-1] == "7 errors, 8 warnings in 15 templates (63 letters checked)"
 
 
 def test_broken_copies_in_json(demo: Path, cli, broken: dict[str, int]) -> None:
@@ -108,7 +108,7 @@ def test_broken_copies_in_json(demo: Path, cli, broken: dict[str, int]) -> None:
     assert result.exit_code == 1
     data = json.loads(result.stdout)
     assert data["version"] == 1
-    assert data["summary"] == {"errors": 7, "warnings": 8, "templates": 12, "letters": 63}
+    assert data["summary"] == {"errors": 7, "warnings": 8, "templates": 15, "letters": 63}
     by_rule = {}
     for finding in data["findings"]:
         by_rule.setdefault(finding["rule"], finding)
@@ -188,7 +188,7 @@ def test_output_file_keeps_the_exit_code(demo: Path, cli, broken: dict[str, int]
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr == (
-        "7 errors, 8 warnings in 12 templates (63 letters checked); report written to report/lint.json\n"
+        "7 errors, 8 warnings in 15 templates (63 letters checked); report written to report/lint.json\n"
     )
     assert json.loads((demo / "report" / "lint.json").read_text("utf-8"))["summary"]["errors"] == 7
 
@@ -301,3 +301,18 @@ def test_installed_lint_as_subprocess(demo: Path, broken: dict[str, int]) -> Non
     assert result.returncode == 1
     assert result.stdout.startswith("::error file=")
     assert "Traceback" not in result.stderr
+
+
+def test_html_part_is_checked_as_source(demo: Path, cli) -> None:
+    html = "templates/betalingsherinnering.html.j2"
+    line = edit(demo / html, "{{ signer.phone }}", "{{ signer.phone ")
+
+    result = lint(cli)
+
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0].startswith(
+        f"{html}:{line}: error [template-syntax] template syntax error: "
+    )
+    assert (
+        result.stdout.splitlines()[-1] == "1 error, 0 warnings in 15 templates (63 letters checked)"
+    )

@@ -49,16 +49,15 @@ class LintResult:
 
 
 def template_files(paths: Sequence[Path], default: Path) -> list[Path]:
-    """The text templates named by ``paths`` (files or folders), sorted."""
+    """The templates named by ``paths`` (files or folders), sorted; HTML parts included."""
     found: set[Path] = set()
     for path in paths or [default]:
         if path.is_dir():
-            found.update(p for p in path.rglob("*.j2") if not p.name.endswith(".html.j2"))
+            found.update(path.rglob("*.j2"))
         elif path.is_file():
             if path.suffix != ".j2":
                 raise BriefError("not a template (expected a .j2 file or a folder)", path=path)
-            if not path.name.endswith(".html.j2"):
-                found.add(path)
+            found.add(path)
         else:
             raise BriefError("no such file or folder", path=path)
     return sorted(found)
@@ -115,11 +114,13 @@ def _lint_file(
         if rule.layer == "source"
         for hit in rule.check(source)
     ]
-    if source.error is not None:
-        return findings
+    if source.error is not None or path.name.endswith(".html.j2"):
+        return findings  # an HTML part is checked as source; its letter is the text part's
     try:
         spec = templates.load(path.name[: -len(".j2")])
     except BriefError as err:
+        if err.path != str(path):
+            return findings  # the HTML part's own error, reported when that file is linted
         return [*findings, Finding("template-syntax", "error", err.message, str(path), err.line)]
     letters: dict[tuple, Finding] = {}
     for profile in _regions(project, templates, spec):
