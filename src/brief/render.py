@@ -25,6 +25,7 @@ import bisect
 import datetime as dt
 import re
 import traceback
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -444,7 +445,7 @@ class _Trace:
         return bisect.bisect_right(self.line_starts, offset)
 
 
-_TRACES: dict[int, _Trace] = {}
+_TRACES: weakref.WeakKeyDictionary[jinja2.Template, _Trace] = weakref.WeakKeyDictionary()
 
 
 def render_traced(
@@ -456,9 +457,9 @@ def render_traced(
     the line of its ``{{ ... }}``. Leading and trailing blank lines are
     dropped as in :func:`render_letter`.
     """
-    trace = _TRACES.get(id(template))
+    trace = _TRACES.get(template)
     if trace is None:
-        trace = _TRACES[id(template)] = _Trace(template)
+        trace = _TRACES[template] = _Trace(template)
     out: list[str] = []
     lines: list[int | None] = []
     current: int | None = None
