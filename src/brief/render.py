@@ -233,6 +233,7 @@ class Templates:
         self.folder = folder
         self.env = make_environment(folder)
         self._specs: dict[str, TemplateSpec] = {}
+        self._parsed: dict[str, tuple[str, jinja2.nodes.Template]] = {}
         self.files = {p.name for p in folder.glob("*.j2")}
 
     def names(self) -> list[str]:
@@ -300,15 +301,33 @@ class Templates:
             html=self._get(html_name) if html_name in self.files else None,
         )
 
+    def parse(self, filename: str) -> tuple[str, jinja2.nodes.Template]:
+        """The source (front matter blanked out) and syntax tree of a file, parsed once.
+
+        Raises :class:`jinja2.TemplateSyntaxError`.
+        """
+        parsed = self._parsed.get(filename)
+        if parsed is None:
+            source, path, _ = self.env.loader.get_source(self.env, filename)  # type: ignore[union-attr]
+            parsed = self._parsed[filename] = (source, self.env.parse(source, filename, path))
+        return parsed
+
     def _get(self, filename: str) -> jinja2.Template:
+        """Compile a file: one parse and one code generation, shared with :func:`render_traced`."""
+        path = str(self.folder / filename)
         try:
-            return self.env.get_template(filename)
+            source, ast = self.parse(filename)
         except jinja2.TemplateSyntaxError as err:
             raise TemplateError(
                 f"template syntax error: {err.message}",
                 path=self.folder / filename,
                 line=err.lineno,
             ) from None
+        raw = self.env.compile(ast, filename, path, raw=True)
+        code = compile(raw, path, "exec")
+        template = self.env.template_class.from_code(self.env, code, self.env.make_globals(None))
+        _TRACES[template] = _Trace(source, raw, template)
+        return template
 
     def _from_string(self, source: str, path: Path) -> jinja2.Template:
         try:
@@ -428,21 +447,24 @@ def _render(template: jinja2.Template, ctx: Mapping[str, Any], record: Record) -
 class _Trace:
     """What is needed to map output back to template lines, per template."""
 
-    def __init__(self, template: jinja2.Template):
-        env = template.environment
-        assert env.loader is not None and template.name is not None
-        source, _, _ = env.loader.get_source(env, template.name)
+    def __init__(self, source: str, code: str, template: jinja2.Template):
         self.source = source
         self.line_starts = [0] + [i + 1 for i, ch in enumerate(source) if ch == "\n"]
-        code = env.compile(source, template.name, template.filename, raw=True)
         self.constant = {
             number
             for number, text in enumerate(code.splitlines(), start=1)
             if text.lstrip().startswith(("yield '", 'yield "'))
         }
+        self.debug = template.debug_info  # [(template line, code line)], parsed once
+        self.code_lines = [code_line for _, code_line in self.debug]
 
     def line_at(self, offset: int) -> int:
         return bisect.bisect_right(self.line_starts, offset)
+
+    def template_line(self, code_line: int) -> int:
+        """Like ``Template.get_corresponding_lineno``, without re-parsing its table."""
+        index = bisect.bisect_right(self.code_lines, code_line) - 1
+        return self.debug[index][0] if index >= 0 else 1
 
 
 _TRACES: weakref.WeakKeyDictionary[jinja2.Template, _Trace] = weakref.WeakKeyDictionary()
@@ -459,7 +481,7 @@ def render_traced(
     """
     trace = _TRACES.get(template)
     if trace is None:
-        trace = _TRACES[template] = _Trace(template)
+        raise ValueError("render_traced needs a template compiled by Templates")
     out: list[str] = []
     lines: list[int | None] = []
     current: int | None = None
@@ -468,7 +490,7 @@ def render_traced(
     for chunk in gen:
         frame = gen.gi_frame
         code_line = frame.f_lineno if frame is not None else 0
-        line = template.get_corresponding_lineno(code_line)
+        line = trace.template_line(code_line)
         constant = code_line in trace.constant
         search_from = trace.line_starts[max(line - 1, 0)]
         for index, piece in enumerate(chunk.split("\n")):

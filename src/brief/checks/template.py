@@ -38,16 +38,9 @@ class Source:
 
     path: str
     text: str
-    environment: jinja2.Environment
     ast: nodes.Template | None = None
     error: jinja2.TemplateSyntaxError | None = None
     suppressed: dict[int, set[str]] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        try:
-            self.ast = self.environment.parse(self.text)
-        except jinja2.TemplateSyntaxError as err:
-            self.error = err
 
 
 @rule(
