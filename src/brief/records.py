@@ -63,6 +63,10 @@ class Record:
     def get(self, name: str, default: Any = None) -> Any:
         return self.fields.get(name, default)
 
+    def error(self, message: str, field: str | None = None) -> RecordError:
+        """A :class:`RecordError` about this record (and one of its fields)."""
+        return RecordError(message, path=self.path, line=self.line, record=self.id, field=field)
+
 
 Item = Record | RecordError
 

@@ -37,7 +37,7 @@ import yaml
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from . import formatting
-from .errors import RecordError, TemplateError
+from .errors import TemplateError
 from .profiles import LANGUAGES, Organisation, Profile
 from .records import Record, parse_amount
 from .staff import Roster, StaffMember
@@ -374,21 +374,11 @@ def resolve_signer(record: Record, profile: Profile, roster: Roster) -> StaffMem
     if contact is not None:
         member = roster.get(str(contact))
         if member is None:
-            raise RecordError(
-                f"unknown contact person {contact!r} (not in the staff roster)",
-                path=record.path,
-                line=record.line,
-                record=record.id,
-                field="contact",
+            raise record.error(
+                f"unknown contact person {contact!r} (not in the staff roster)", "contact"
             )
         if not member.signs:
-            raise RecordError(
-                f"{member.name} ({member.id}) may not sign letters",
-                path=record.path,
-                line=record.line,
-                record=record.id,
-                field="contact",
-            )
+            raise record.error(f"{member.name} ({member.id}) may not sign letters", "contact")
         return member
     member = roster.get(profile.contacts[0])
     assert member is not None  # checked when the profile was loaded
@@ -436,12 +426,7 @@ def _render(template: jinja2.Template, ctx: Mapping[str, Any], record: Record) -
         message = getattr(err, "message", None) or str(err) or type(err).__name__
         line = template_line(err, template)
         location = f"{template.filename}:{line}" if line else str(template.filename)
-        raise RecordError(
-            f"cannot render {location}: {message}",
-            path=record.path,
-            line=record.line,
-            record=record.id,
-        ) from None
+        raise record.error(f"cannot render {location}: {message}") from None
 
 
 class _Trace:
@@ -536,9 +521,7 @@ def render_letter(
     text = _render(spec.body, ctx, record).strip("\n") + "\n"
     subject = _render(spec.subject, ctx, record).strip() if spec.subject else ""
     if "\n" in subject or "\r" in subject:
-        raise RecordError(
-            "the subject holds a line break", path=record.path, line=record.line, record=record.id
-        )
+        raise record.error("the subject holds a line break")
     html = _render(spec.html, ctx, record) if spec.html else None
     return Letter(
         record=record,
