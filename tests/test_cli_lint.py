@@ -316,3 +316,16 @@ def test_html_part_is_checked_as_source(demo: Path, cli) -> None:
     assert (
         result.stdout.splitlines()[-1] == "1 error, 0 warnings in 15 templates (63 letters checked)"
     )
+
+
+def test_without_samples_only_the_sources_are_checked(demo: Path, cli) -> None:
+    (demo / "examples" / "customers.csv").unlink()
+
+    result = lint(cli)
+
+    assert result.exit_code == 0
+    assert result.stderr == (
+        "Note: no sample records (examples/customers.csv not found; set 'samples' in brief.yaml "
+        "or pass --samples): only the template sources were checked\n"
+    )
+    assert result.stdout == "0 errors, 0 warnings in 15 templates (0 letters checked)\n"

@@ -312,6 +312,8 @@ def lint(
         _choice("--fail-on", fail_on, FAIL_ON)
         proj = _project(project, staff, regions, templates)
         result = run_lint(proj, paths or [], samples=samples)
+        for note in result.notes:
+            typer.echo(f"Note: {note}", err=True)
         report = RENDERERS[output_format](result)
         if output is None:
             typer.echo(report, nl=False)

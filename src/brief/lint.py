@@ -18,7 +18,7 @@ from pathlib import Path
 
 import jinja2
 
-from .checks import RULES, Finding, Hit, LetterText, Rule, check_letter
+from .checks import RULES, Finding, Hit, LetterText, Rule, check_letter, severity_rank
 from .checks.template import Source
 from .errors import BriefError, RecordError
 from .profiles import Profile
@@ -43,6 +43,7 @@ class LintResult:
     findings: list[Finding] = field(default_factory=list)
     templates: int = 0
     letters: int = 0
+    notes: list[str] = field(default_factory=list)
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
@@ -71,20 +72,26 @@ def load_samples(path: Path) -> list[Record]:
 def lint(project: Project, paths: Sequence[Path], *, samples: Path | None = None) -> LintResult:
     """Lint the templates named by ``paths`` (default: the project's templates folder)."""
     files = template_files(paths, project.templates_dir)
-    sample_path = samples or project.settings.samples
-    records = [
-        (record, _language(project, record))
-        for record in (load_samples(sample_path) if samples or sample_path.is_file() else [])
-    ]
-    folders: dict[Path, Templates] = {}
     result = LintResult()
-    for path in files:
-        templates = folders.get(path.parent) or folders.setdefault(
-            path.parent, Templates(path.parent)
+    sample_path = samples or project.settings.samples
+    if samples or sample_path.is_file():
+        records = [(record, _language(project, record)) for record in load_samples(sample_path)]
+    else:
+        records = []
+        result.notes.append(
+            f"no sample records ({sample_path} not found; set 'samples' in brief.yaml or pass "
+            "--samples): only the template sources were checked"
         )
+    folders: dict[Path, Templates] = {}
+    for path in files:
+        templates = folders.get(path.parent)
+        if templates is None:
+            templates = folders[path.parent] = Templates(path.parent)
         result.templates += 1
         result.findings.extend(_lint_file(project, templates, path, records, result))
-    result.findings.sort(key=lambda f: (f.path, f.line or 0, -_rank(f), f.rule, f.region or ""))
+    result.findings.sort(
+        key=lambda f: (f.path, f.line or 0, -severity_rank(f.severity), f.rule, f.region or "")
+    )
     return result
 
 
@@ -93,10 +100,6 @@ def _language(project: Project, record: Record) -> str:
         return str(record.get("language"))
     profile = project.profile(str(record.get("region")))
     return profile.language if profile else "nl"
-
-
-def _rank(finding: Finding) -> int:
-    return 1 if finding.severity == "error" else 0
 
 
 def _lint_file(
