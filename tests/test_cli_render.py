@@ -457,3 +457,22 @@ def test_no_check_skips_the_rules(project: Path, cli) -> None:
 
     assert result.exit_code == 0, result.stderr
     assert "findings" not in manifest(project / "out")[0]
+
+
+def test_date_option_takes_dutch_and_iso_dates(project: Path, cli) -> None:
+    ok = cli(
+        "render", "-r", "customers.csv", "-t", "aanmaning", "-o", "out", "--date", "22-11-2026"
+    )
+    assert ok.exit_code == 0, ok.stderr
+    assert (
+        "Betreft: aanmaning van 22 november 2026"
+        in (project / "out" / "K1-aanmaning.txt").read_text()
+    )
+
+    bad = cli(
+        "render", "-r", "customers.csv", "-t", "aanmaning", "-o", "o2", "--date", "2026-13-01"
+    )
+    assert bad.exit_code == 2
+    assert (
+        bad.stderr == "Error: --date: '2026-13-01' is not a date (write 2026-11-22 or 22-11-2026)\n"
+    )

@@ -102,10 +102,12 @@ def _project(
 def _parse_date(value: str | None) -> dt.date:
     if value is None:
         return dt.date.today()
+    from .records import parse_date
+
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise BriefError(f"--date: {value!r} is not a date (write 2026-11-22)") from None
+        return parse_date(value)
+    except ValueError as err:
+        raise BriefError(f"--date: {err}") from None
 
 
 @app.command()
