@@ -1,1 +1,255 @@
-"""``brief preview`` (being built)."""
+"""``brief preview``: one customer's letter in the terminal, marked up by the lint rules.
+
+The library is :mod:`brief.preview`; this module parses the options, builds the
+previews and prints them (rich on a terminal, plain text otherwise), writes the
+--export-svg / --export-html pictures, and runs the --watch loop.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from ..cli import (
+    ProjectOpt,
+    RegionsOpt,
+    StaffOpt,
+    TemplatesOpt,
+    _parse_date,
+    _project,
+    app,
+    user_errors,
+)
+from ..errors import BriefError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from ..preview import Preview
+    from ..project import Project
+
+EXPORT_WIDTH = 100  # columns of an exported picture when stdout is not a terminal
+MIN_WIDTH = 40
+POLL_SECONDS = 0.25
+
+
+@app.command()
+def preview(
+    template: Annotated[
+        str, typer.Argument(help="Template name, e.g. betalingsherinnering.", show_default=False)
+    ],
+    customer: Annotated[
+        Optional[str],  # noqa: UP045 - typer needs Optional on 3.11
+        typer.Option("--customer", "-c", help="Preview the record with this id."),
+    ] = None,
+    sample: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option("--sample", "-n", help="Preview the N-th record of the file (1-based)."),
+    ] = None,
+    region: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--region", help="Render the customer as if in this rayon (default: their own)."
+        ),
+    ] = None,
+    compare: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--compare", help="Rayons to show side by side, comma-separated: noord,zuid."),
+    ] = None,
+    records: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--records", "-r", help="Customer records (default: 'samples' in brief.yaml)."
+        ),
+    ] = None,
+    date: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--date", help="Date the letter carries, as 2026-11-22 (default: today)."),
+    ] = None,
+    watch: Annotated[
+        bool,
+        typer.Option(
+            "--watch",
+            "-w",
+            help="Show it again on every change to the templates, regions, roster or records.",
+        ),
+    ] = False,
+    export_svg: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--export-svg", help="Also write a picture of the preview as SVG."),
+    ] = None,
+    export_html: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--export-html", help="Also write the preview as an HTML page."),
+    ] = None,
+    width: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option(
+            "--width", help="Columns to lay out in (default: the terminal's, 100 for exports)."
+        ),
+    ] = None,
+    project: ProjectOpt = None,
+    staff: StaffOpt = None,
+    regions: RegionsOpt = None,
+    templates: TemplatesOpt = None,
+) -> None:
+    """Show one customer's letter as the reader gets it, marked up with what brief lint sees.
+
+    Hard sentences (more words than the rayon's average limit, or a low readability score)
+    and very hard ones (over its sentence limit) are highlighted, officialese is
+    underlined with its plain word, and an anonymous or unknown signer is marked. The
+    metrics table shows the readability score, words per sentence, the longest sentence
+    and the hard sentences against the rayon's thresholds, and who signs.
+
+    The customer is --customer ID or the --sample N-th record of --records (default: the
+    project's samples), else the first one of --region or of the file. On a terminal the
+    preview is coloured; in a pipe it is plain text with the findings as a list. Exit 0
+    (findings are shown, not failed on), 2 for a usage or configuration error.
+
+    Examples:
+
+        brief preview betalingsherinnering --customer K1011 --compare noord,zuid
+
+        brief preview 14-dagenbrief --sample 3 --watch
+
+        brief preview bedankt --region zuid --export-svg bedankt.svg
+    """
+    with user_errors():
+        today = _parse_date(date)
+        names = _regions(region, compare)
+        option = "--compare" if compare is not None else "--region"
+        if watch and (export_svg or export_html):
+            option = "--export-svg" if export_svg else "--export-html"
+            raise BriefError(f"--watch and {option} cannot be used together")
+        if width is not None and width < MIN_WIDTH:
+            raise BriefError(f"--width: {width} is too narrow (at least {MIN_WIDTH})")
+
+        def build() -> tuple[list[Preview], Project, Path]:
+            from ..preview import build_preview, check_regions, choose_record, load_records
+
+            proj = _project(project, staff, regions, templates)
+            proj.templates.require(template)
+            targets: list[str | None] = [*check_regions(proj, names, option)] or [None]
+            records_path = records or proj.settings.samples
+            if records is None and not records_path.is_file():
+                raise BriefError(
+                    "sample records not found (set 'samples:' in brief.yaml or pass --records)",
+                    path=records_path,
+                )
+            record = choose_record(
+                load_records(records_path),
+                records_path,
+                customer=customer,
+                sample=sample,
+                region=region,
+            )
+            previews = [
+                build_preview(proj, template, record, today=today, region=target)
+                for target in targets
+            ]
+            return previews, proj, records_path
+
+        from ..preview import make_console
+
+        console = make_console(width=width) if width else make_console()
+        if watch:
+            _watch(build, console, width)
+            return
+        previews, _, _ = build()
+        _show(console, previews, width)
+        for path, fmt in ((export_svg, "svg"), (export_html, "html")):
+            if path is not None:
+                _export(previews, path, fmt, width or _terminal_width(console))
+
+
+def _regions(region: str | None, compare: str | None) -> list[str]:
+    """The rayons named by --region or --compare (none: the customer's own)."""
+    if region is not None and compare is not None:
+        raise BriefError("--region and --compare cannot be used together")
+    if compare is None:
+        return [region] if region is not None else []
+    names = list(dict.fromkeys(name.strip() for name in compare.split(",") if name.strip()))
+    if len(names) < 2:
+        raise BriefError("--compare: name at least two rayons, separated by commas: noord,zuid")
+    return names
+
+
+def _terminal_width(console: Console) -> int:
+    return console.width if console.is_terminal else EXPORT_WIDTH
+
+
+def _show(console: Console, previews: list[Preview], width: int | None) -> None:
+    from ..preview import plain_text, renderable
+
+    if console.is_terminal:
+        console.print(renderable(previews, width=width or console.width))
+    else:
+        typer.echo(plain_text(previews), nl=False)
+
+
+def _export(previews: list[Preview], path: Path, fmt: str, width: int) -> None:
+    from ..preview import export
+
+    first = previews[0]
+    rayons = ", ".join(p.region for p in previews)
+    title = f"brief preview {first.template} · {first.record} · {rayons}"
+    export(previews, path, fmt=fmt, width=width, title=title)
+    typer.echo(f"Preview written to {path}", err=True)
+
+
+def _watch(
+    build: Callable[[], tuple[list[Preview], Project, Path]],
+    console: Console,
+    width: int | None,
+) -> None:
+    """Show the preview, then again on every change, until Ctrl-C (exit 0).
+
+    The first preview must work (else exit 2, as without --watch); a later error is
+    shown in its place and the watching goes on, so that a writer can fix it and save.
+    """
+    from ..preview import Watcher, watched_files
+
+    try:
+        previews, proj, records_path = build()
+        files = watched_files(proj, records_path)
+        watcher = Watcher(files)
+        error: str | None = None
+        while True:
+            _show_watched(console, previews, width, len(files), error=error)
+            changed = watcher.wait(POLL_SECONDS)
+            if not console.is_terminal:
+                typer.echo(f"--- changed: {', '.join(str(path) for path in changed)} ---")
+            try:
+                previews, proj, records_path = build()
+                error = None
+            except BriefError as err:
+                error = str(err)
+            if watched_files(proj, records_path) != files:  # a file was added or removed
+                files = watched_files(proj, records_path)
+                watcher = Watcher(files)
+    except KeyboardInterrupt:
+        typer.echo("Stopped watching.", err=True)
+
+
+def _show_watched(
+    console: Console, previews: list[Preview], width: int | None, count: int, *, error: str | None
+) -> None:
+    """On a terminal: clear the screen, show the preview (or the error) and a status line.
+    In a pipe: the plain preview again, or the error on stderr."""
+    if console.is_terminal:
+        console.clear()
+    if error is None:
+        _show(console, previews, width)
+    elif console.is_terminal:
+        console.print(f"Error: {error}", style="preview.fail", markup=False)
+    else:
+        typer.echo(f"Error: {error}", err=True)
+    if console.is_terminal:
+        stamp = time.strftime("%H:%M:%S")
+        console.print(
+            f"{stamp} watching {count} files for changes; Ctrl-C to stop", style="preview.label"
+        )
