@@ -188,7 +188,8 @@ def test_absolute_path_in_brief_yaml(tmp, monkeypatch):
 def test_unknown_key_in_brief_yaml(tmp):
     config = write(tmp / "brief.yaml", "templates: tpl\n\nroster: staff.yaml\n")
     assert settings_error(tmp) == (
-        f"{config}:3: field 'roster': unknown field (known: regions, samples, staff, templates)"
+        f"{config}:3: field 'roster': unknown field "
+        "(known: do_not_send, journal, regions, samples, smtp, staff, templates)"
     )
 
 

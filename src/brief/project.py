@@ -8,11 +8,19 @@ folder. Paths in ``brief.yaml`` are relative to the file itself::
     regions: regions
     staff: examples/staff.yaml
     samples: examples/customers.csv
+    journal: brief.sqlite           # the send and contact journal (SQLite)
+    do_not_send: do-not-send.txt    # customer ids and addresses never to e-mail
+    smtp:                           # the mail server brief send uses
+      host: smtp.example.nl
+      username: incasso@example.nl
+
+``smtp`` holds plain values only; :mod:`brief.mail` adds the environment
+(``BRIEF_SMTP_HOST`` ...) and the password, which never comes from a file.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,6 +40,46 @@ DEFAULTS = {
     "staff": "staff.yaml",
     "samples": "examples/customers.csv",
 }
+JOURNAL = "brief.sqlite"
+OPTIONAL_PATHS = ("journal", "do_not_send")  # default: brief.sqlite next to brief.yaml; none
+SECURITY = ("starttls", "tls", "none")
+ENVELOPES = ("signer", "organisation")
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """The ``smtp:`` mapping of brief.yaml, checked but not yet combined with the environment."""
+
+    host: str | None = None
+    port: int | None = None  # default: 587 (starttls), 465 (tls), 25 (none)
+    security: str = "starttls"  # starttls, tls (implicit TLS) or none
+    username: str | None = None  # no login when unset
+    password_env: str = "BRIEF_SMTP_PASSWORD"  # the environment variable holding the password
+    tls_verify: bool = True  # false only for a local test relay, with a warning
+    ca_file: Path | None = None  # extra trusted certificates (an internal CA), PEM
+    timeout: float = 30.0  # seconds for connecting and for each reply
+    rate: float = 30.0  # messages per minute; 0 for no limit
+    retries: int = 3  # further attempts after a temporary failure
+    backoff: float = 5.0  # seconds before the first retry, doubling after each
+    envelope: str = "signer"  # signer, or organisation (organisation_address)
+    organisation_address: str | None = None  # envelope sender and From address for organisation
+
+
+SMTP_KEYS = (
+    "host",
+    "port",
+    "security",
+    "username",
+    "password_env",
+    "tls_verify",
+    "ca_file",
+    "timeout",
+    "rate",
+    "retries",
+    "backoff",
+    "envelope",
+    "organisation_address",
+)
 
 
 @dataclass(frozen=True)
@@ -42,6 +90,14 @@ class Settings:
     regions: Path
     staff: Path
     samples: Path
+    journal: Path | None = None  # None: brief.sqlite next to brief.yaml (see journal_path)
+    do_not_send: Path | None = None
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+
+    @property
+    def journal_path(self) -> Path:
+        """The journal file: ``journal:`` from brief.yaml, else ``brief.sqlite`` beside it."""
+        return self.journal or _relative(self.root / JOURNAL)
 
 
 def find_config(start: Path) -> Path | None:
@@ -57,20 +113,89 @@ def load_settings(start: Path | None = None) -> Settings:
     start = (start or Path.cwd()).resolve()
     config = find_config(start)
     values = dict(DEFAULTS)
+    optional: dict[str, Path | None] = dict.fromkeys(OPTIONAL_PATHS)
+    smtp = SmtpSettings()
     root = start
     if config is not None:
         root = config.parent
         data = yamlfile.load(config)
         if data is not None:
             fields = yamlfile.Fields(data, config, "brief.yaml")
-            fields.reject_unknown(DEFAULTS)
+            fields.reject_unknown([*DEFAULTS, *OPTIONAL_PATHS, "smtp"])
             for key in DEFAULTS:
                 values[key] = fields.text(key, default=DEFAULTS[key])
+            for key in OPTIONAL_PATHS:
+                value = fields.text(key, required=False)
+                optional[key] = _relative(root / value) if value else None
+            if data.get("smtp") is not None:
+                smtp = _smtp(data["smtp"], config, root, data.line_of("smtp"))
     return Settings(
         root=root,
         config=config,
         **{key: _relative(root / value) for key, value in values.items()},
+        journal=optional["journal"],
+        do_not_send=optional["do_not_send"],
+        smtp=smtp,
     )
+
+
+def _smtp(node: object, config: Path, root: Path, line: int) -> SmtpSettings:
+    """Check the ``smtp:`` mapping; every mistake names brief.yaml's line."""
+    from .outbox import EMAIL
+
+    fields = yamlfile.Fields(node, config, "field 'smtp'", line=line)
+    fields.reject_unknown(SMTP_KEYS)
+    default = SmtpSettings()
+    port = _number(fields, "port", int, low=1, high=65535)
+    organisation = fields.text("organisation_address", required=False) or None
+    envelope = fields.choice("envelope", {e: e for e in ENVELOPES}, default=default.envelope)
+    if organisation is not None and not EMAIL.match(organisation):
+        raise fields.error("organisation_address", f"{organisation!r} is not an e-mail address")
+    if envelope == "organisation" and organisation is None:
+        raise fields.error(
+            "envelope", "'organisation' needs organisation_address (the address to send from)"
+        )
+    ca_file = fields.text("ca_file", required=False)
+    return SmtpSettings(
+        host=fields.text("host", required=False) or None,
+        port=int(port) if port is not None else None,
+        security=fields.choice("security", {s: s for s in SECURITY}, default=default.security),
+        username=fields.text("username", required=False) or None,
+        password_env=fields.text("password_env", default=default.password_env),
+        tls_verify=fields.flag("tls_verify", default=True),
+        ca_file=_relative(root / ca_file) if ca_file else None,
+        timeout=_number(fields, "timeout", float, low=0.1) or default.timeout,
+        rate=_or(_number(fields, "rate", float, low=0), default.rate),
+        retries=int(_or(_number(fields, "retries", int, low=0, high=20), default.retries)),
+        backoff=_or(_number(fields, "backoff", float, low=0, high=3600), default.backoff),
+        envelope=envelope,
+        organisation_address=organisation,
+    )
+
+
+def _or(value: float | None, default: float) -> float:
+    return default if value is None else value
+
+
+def _number(
+    fields: yamlfile.Fields,
+    key: str,
+    kind: type[int] | type[float],
+    *,
+    low: float,
+    high: float | None = None,
+) -> float | None:
+    value = fields.node.get(key)
+    if value is None:
+        return None
+    numeric = isinstance(value, int | float) and not isinstance(value, bool)
+    if not numeric or (kind is int and not isinstance(value, int)):
+        what = "a whole number" if kind is int else "a number"
+        raise fields.error(key, f"must be {what}, not {value!r}")
+    if value < low or (high is not None and value > high):
+        limits = f"at least {low:g}" if high is None else f"between {low:g} and {high:g}"
+        raise fields.error(key, f"must be {limits}, not {value!r}")
+    return float(value)
 
 
 def _relative(path: Path) -> Path:
