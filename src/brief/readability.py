@@ -22,7 +22,7 @@ cheap, which keeps ``brief --help`` fast.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -32,6 +32,7 @@ __all__ = [
     "Scores",
     "Sentence",
     "score",
+    "score_sentences",
     "sentence_stats",
     "split_sentences",
     "syllables",
@@ -189,8 +190,18 @@ def split_sentences(text: str, language: str) -> list[Sentence]:
     _language(language)
     sentences: list[Sentence] = []
     for start, end in _blocks(text):
-        sentences.extend(_split_block(text, start, end))
+        for first, last in _block_spans(text[start:end]):
+            sentences.append(
+                Sentence(text[start + first : start + last], start + first, start + last)
+            )
     return sentences
+
+
+@lru_cache(maxsize=16384)
+def _block_spans(block: str) -> tuple[tuple[int, int], ...]:
+    """Sentence spans within one paragraph or list item; cached, because most paragraphs
+    of a batch are the same from letter to letter."""
+    return tuple((s.start, s.end) for s in _split_block(block, 0, len(block)))
 
 
 def _blocks(text: str) -> Iterator[tuple[int, int]]:
@@ -510,9 +521,14 @@ def sentence_stats(sentence_text: str, language: str) -> tuple[int, int]:
 def score(text: str, language: str) -> Scores:
     """Flesch-Douma (language "nl") or Flesch Reading Ease ("en") of `text`, with the
     counts behind it. Text without words scores 100."""
+    return score_sentences(split_sentences(text, language), language)
+
+
+def score_sentences(sentences: Iterable[Sentence], language: str) -> Scores:
+    """:func:`score` of text already split with :func:`split_sentences`."""
     lang = _language(language)
     sentence_count = word_count = syllable_count = longest = 0
-    for sentence in split_sentences(text, lang):
+    for sentence in sentences:
         count, syllable_total = sentence_stats(sentence.text, lang)
         if not count:
             continue

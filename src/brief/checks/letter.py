@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from ..profiles import Profile
+from ..readability import Sentence
 from ..staff import Roster, StaffMember
 
 _SALUTATION = re.compile(
@@ -68,6 +69,13 @@ class LetterText:
     def body(self) -> str:
         start, end = self.body_range
         return "\n".join(self.lines[start:end])
+
+    @cached_property
+    def sentences(self) -> list[Sentence]:
+        """The body's sentences, split once for every rule."""
+        from ..readability import split_sentences
+
+        return split_sentences(self.body, self.language)
 
     @cached_property
     def _body_line_starts(self) -> list[int]:

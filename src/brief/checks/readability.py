@@ -26,9 +26,9 @@ def readability(letter: LetterText) -> Iterator[Hit]:
     15, 12 and 10 words per sentence. About one in four Dutch adults reads with difficulty;
     a letter they cannot follow is a letter they do not answer. Thresholds can be set per
     region under `thresholds:` (min_score, max_average_words, max_sentence_words)."""
-    from ..readability import score
+    from ..readability import score_sentences
 
-    stats = score(letter.body, letter.language)
+    stats = score_sentences(letter.sentences, letter.language)
     if not stats.sentences:
         return
     limits = letter.profile.thresholds
@@ -61,10 +61,10 @@ def long_sentence(letter: LetterText) -> Iterator[Hit]:
     """A single long sentence can lose a reader even when the letter scores well on
     average. Split it: one idea per sentence. The limit is 25 words for standard, 20 for
     plain (B1) and 15 for very plain (A2) letters, or the region's `max_sentence_words`."""
-    from ..readability import split_sentences, words
+    from ..readability import words
 
     limit = letter.profile.thresholds.max_sentence_words
-    for sentence in split_sentences(letter.body, letter.language):
+    for sentence in letter.sentences:
         count = len(words(sentence.text))
         if count > limit:
             preview = " ".join(sentence.text.split()[:6])
