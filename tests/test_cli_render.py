@@ -476,3 +476,280 @@ def test_date_option_takes_dutch_and_iso_dates(project: Path, cli) -> None:
     assert (
         bad.stderr == "Error: --date: '2026-13-01' is not a date (write 2026-11-22 or 22-11-2026)\n"
     )
+
+
+# -- one stream (--stream), the manifest elsewhere (--manifest), --jobs ----------------------
+
+
+def test_stream_file_is_an_mbox_with_a_manifest_pointing_into_it(project: Path, cli) -> None:
+    result = render(
+        cli,
+        "-r",
+        "customers.csv",
+        "-t",
+        "herinnering",
+        "--stream",
+        "all.mbox",
+        "--manifest",
+        "m.jsonl",
+    )
+
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""
+    assert result.stderr.endswith("2 letters written to all.mbox, 0 rejected; manifest: m.jsonl\n")
+    assert sorted(p.name for p in project.iterdir() if p.name.endswith(("mbox", "jsonl"))) == [
+        "all.mbox",
+        "m.jsonl",
+    ]
+    data = (project / "all.mbox").read_bytes()
+    assert data.startswith(b"From ineke.devries@dijkzicht.example ")
+    assert b"\r" not in data  # an mbox has LF line ends
+    entries = [json.loads(line) for line in (project / "m.jsonl").read_text("utf-8").splitlines()]
+    assert [(e["record"], e["status"], e["index"]) for e in entries] == [
+        ("K1", "rendered", 1),
+        ("K2", "rendered", 2),
+    ]
+    assert list(entries[0])[:5] == ["record", "status", "index", "offset", "length"]
+    assert "path" not in entries[0]
+    for entry in entries:
+        piece = data[entry["offset"] : entry["offset"] + entry["length"]]
+        assert piece.startswith(b"From ") and piece.endswith(b"\n\n")
+        msg = BytesParser(policy=policy.default).parsebytes(piece.split(b"\n", 1)[1])
+        assert msg["To"].addresses[0].username in ("jan", "ayse")
+    import mailbox
+
+    box = mailbox.mbox(project / "all.mbox")
+    assert [m["Subject"] for m in box] == ["Herinnering K1", "Je huur K2"]
+
+
+def test_stream_to_stdout_separates_letters_with_a_form_feed(project: Path, cli) -> None:
+    result = render(cli, "-r", "customers.csv", "-t", "aanmaning", "--stream", "-")
+
+    assert result.exit_code == 0, result.stderr
+    letters = result.stdout.split("\f")
+    assert len(letters) == 2
+    assert letters[0].startswith("Jan de Vries\nBetreft: aanmaning van 22 november 2026\n")
+    assert letters[1].startswith("Ayşe Özdemir\n")
+    assert result.stderr.endswith("2 letters written to standard output, 0 rejected; no manifest\n")
+
+
+def test_mbox_quotes_body_lines_that_start_with_from(project: Path, cli) -> None:
+    (project / "templates" / "van.j2").write_text(
+        "---\nsubject: Van ons\nchannel: email\n---\nBeste {{ customer.name }},\n\n"
+        "From now on, pay on time.\n>From the archive.\n\nMet vriendelijke groet,\n"
+        "{{ signer.name }}, {{ signer.phone }}\n",
+        encoding="utf-8",
+    )
+
+    result = render(cli, "-r", "customers.csv", "-t", "van", "--stream", "-", "--no-check")
+
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert sum(line.startswith("From ") for line in lines) == 2  # the separators only
+    assert ">From now on, pay on time." in lines
+    assert ">>From the archive." in lines
+
+
+def test_refused_stream_writes_no_file(project: Path, cli) -> None:
+    write_csv(
+        project / "c.csv",
+        "K1;noord;Jan;jan@example.nl;10;01-11-2026",
+        "K1;noord;Klaas;klaas@example.nl;10;01-11-2026",
+    )
+
+    result = render(
+        cli, "-r", "c.csv", "-t", "herinnering", "--stream", "out/all.mbox", "--manifest", "m.jsonl"
+    )
+
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Error: c.csv:3: record 'K1': field 'id': duplicate id (first seen on line 2)\n"
+        "1 invalid record; nothing was written (use --skip-invalid to render the valid ones)\n"
+    )
+    assert not (project / "m.jsonl").exists()
+    assert list((project / "out").iterdir()) == []
+
+
+def test_stdout_prints_nothing_when_a_record_is_invalid(project: Path, cli) -> None:
+    write_csv(
+        project / "c.csv",
+        "K1;noord;Jan;jan@example.nl;10;01-11-2026",
+        "K2;noord;Piet;;10;01-11-2026",
+        "K3;centrum;Mia;mia@example.nl;10;01-11-2026",
+    )
+
+    result = render(cli, "-r", "c.csv", "-t", "herinnering", "--stream", "-")
+
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        "Error: c.csv:3: record 'K2': field 'email': required for an e-mail template\n"
+        "c.csv:4: record 'K3': field 'region': unknown region 'centrum' (known: noord, zuid)\n"
+        "2 invalid records; nothing was written (use --skip-invalid to render the valid ones)\n"
+    )
+
+
+def test_stdout_says_what_was_printed_when_rendering_fails(project: Path, cli) -> None:
+    write_csv(
+        project / "c.csv",
+        "K1;noord;Jan;jan@example.nl;10;01-11-2026;",
+        "K5;noord;Sean;s@example.ie;10;;en",
+        "K6;noord;Mia;mia@example.nl;10;01-11-2026;",
+        header=HEADER + ";language",
+    )
+
+    result = render(cli, "-r", "c.csv", "-t", "herinnering", "--stream", "-")
+
+    assert result.exit_code == 2
+    assert result.stdout.count("\nFrom ") + result.stdout.startswith("From ") == 1
+    assert "To: Jan <jan@example.nl>" in result.stdout
+    assert result.stderr == (
+        "Error: c.csv:3: record 'K5': cannot render templates/herinnering.en.j2:8: "
+        "the record has no field 'due_date'\n"
+        "1 invalid record; the 1 letter before the first one went to standard output, the rest "
+        "did not (use --skip-invalid to render the valid ones, or --stream FILE to write all or "
+        "nothing)\n"
+    )
+
+
+def test_a_stream_holds_one_kind_of_letter(project: Path, cli) -> None:
+    write_csv(
+        project / "c.csv",
+        "K1;noord;Jan;jan@example.nl;10;01-11-2026;herinnering",
+        "K2;noord;Piet;piet@example.nl;20;01-11-2026;aanmaning",
+        header=HEADER + ";template",
+    )
+
+    result = render(
+        cli, "-r", "c.csv", "--stream", "all.mbox", "--manifest", "m.jsonl", "--skip-invalid"
+    )
+
+    assert result.exit_code == 1
+    entries = [json.loads(line) for line in (project / "m.jsonl").read_text("utf-8").splitlines()]
+    assert entries[1] == {
+        "record": "K2",
+        "status": "rejected",
+        "line": 3,
+        "region": "noord",
+        "reason": "record 'K2': field 'template': this template makes letters, and this "
+        "stream already holds e-mails (write e-mails and letters to separate streams)",
+    }
+
+
+def test_output_options_are_checked(project: Path, cli) -> None:
+    def error(*args: str) -> str:
+        result = render(cli, "-r", "customers.csv", "-t", "aanmaning", *args)
+        assert result.exit_code == 2
+        return result.stderr
+
+    assert error() == (
+        "Error: pass --out DIR (a file per letter) or --stream FILE (every letter in one file)\n"
+    )
+    assert error("--out", "o", "--stream", "s.txt").startswith("Error: pass --out DIR")
+    assert error("--out", "-") == (
+        "Error: --out: use --stream - to write every letter to standard output\n"
+    )
+    assert error("--out", "o", "--manifest", "m.jsonl") == (
+        "Error: --manifest is for --stream; --out writes manifest.jsonl in the folder\n"
+    )
+    assert error("--stream", "-", "--manifest", "-") == (
+        "Error: --manifest: give a file (standard output is for the letters)\n"
+    )
+    assert error("--out", "o", "--jobs", "-1") == (
+        "Error: --jobs: -1 is not a number of processes (0: all cores)\n"
+    )
+    assert not (project / "o").exists()
+
+
+def test_new_folder_and_stream_file_get_the_usual_permissions(project: Path, cli) -> None:
+    import os
+    import stat
+
+    umask = os.umask(0o022)
+    try:
+        render(cli, "-r", "customers.csv", "-t", "aanmaning", "--out", "out")
+        render(cli, "-r", "customers.csv", "-t", "aanmaning", "--stream", "all.txt")
+    finally:
+        os.umask(umask)
+
+    assert stat.S_IMODE((project / "out").stat().st_mode) == 0o755
+    assert stat.S_IMODE((project / "out" / "K1-aanmaning.txt").stat().st_mode) == 0o644
+    assert stat.S_IMODE((project / "all.txt").stat().st_mode) == 0o644
+
+
+def many_records(path: Path, count: int) -> Path:
+    rows = [
+        f"K{i:05d};{'noord' if i % 3 else 'zuid'};Klant {i};k{i}@example.nl;{i % 900 + 10},50;"
+        f"01-11-2026"
+        for i in range(count)
+    ]
+    return write_csv(path, *rows)
+
+
+def test_jobs_render_the_same_letters_in_record_order(project: Path, cli) -> None:
+    from brief.batch import POOL_AFTER
+
+    many_records(project / "many.csv", POOL_AFTER + 300)
+
+    for jobs in ("1", "2"):
+        result = render(cli, "-r", "many.csv", "-t", "aanmaning", "--out", f"out{jobs}", "-j", jobs)
+        assert result.exit_code == 0, result.stderr
+
+    one, two = manifest(project / "out1"), manifest(project / "out2")
+    assert one == two
+    assert [e["record"] for e in two] == [f"K{i:05d}" for i in range(POOL_AFTER + 300)]
+    for entry in two:
+        name = entry["path"]
+        assert (project / "out1" / name).read_bytes() == (project / "out2" / name).read_bytes()
+
+
+def test_rendered_emails_equal_what_the_email_package_builds(demo: Path, cli) -> None:
+    """The e-mails are written directly, not through email.message: they must parse to the
+    same headers and parts as outbox.build_email makes for the same letter."""
+    from brief.batch import BatchOptions, Renderer
+    from brief.outbox import build_email
+    from brief.project import Project
+    from brief.records import read_records
+    from brief.render import render_letter
+
+    result = cli(
+        "render", "-r", "examples/customers.csv", "-t", "betalingsherinnering", "-o", "out"
+    )
+    assert result.exit_code == 0, result.stderr
+
+    project = Project.discover(demo)
+    options = BatchOptions(records=demo, out=demo, template="betalingsherinnering")
+    renderer = Renderer(project, options)
+    parse = BytesParser(policy=policy.default).parsebytes
+
+    def view(data: bytes) -> tuple:
+        msg = parse(data)
+        headers = [(k, str(v)) for k, v in msg.items() if k not in ("Date", "Message-ID")]
+        headers = [(k, v.split("boundary=")[0]) for k, v in headers]
+        parts = [
+            (p.get_content_type(), p.get_content()) for p in msg.walk() if not p.is_multipart()
+        ]
+        return headers, parts, [p.defects for p in msg.walk()]
+
+    for record in read_records(demo / "examples" / "customers.csv"):
+        assert not isinstance(record, Exception)
+        profile, spec, signer = renderer.prepare(record)
+        letter = render_letter(
+            record, spec, profile, project.roster, today=options.today, signer=signer
+        )
+        written = (demo / "out" / f"{record.id}-betalingsherinnering.eml").read_bytes()
+        assert view(written) == view(build_email(letter).as_bytes()), record.id
+
+
+def test_a_language_that_is_not_text_is_refused(project: Path, cli) -> None:
+    row = {"region": "noord", "name": "Jan", "email": "j@example.nl", "amount": 1}
+    (project / "c.json").write_text(
+        json.dumps([{"id": "1", **row, "language": ["en"]}, {"id": "2", **row}]), "utf-8"
+    )
+
+    result = render(cli, "-r", "c.json", "-t", "aanmaning", "-o", "out", "--skip-invalid")
+
+    assert result.exit_code == 1
+    assert manifest(project / "out")[0]["reason"] == (
+        "record '1': field 'language': unknown language ['en'] (known: nl, en)"
+    )

@@ -2,23 +2,42 @@
 
 :func:`render_batch` streams the records, checks each one against the
 project (region, contact person, template, duplicate ids), renders it,
-stages the letter and writes ``manifest.jsonl``. Every record ends either
-as a letter or as a ``rejected`` manifest line with its reason.
+runs the letter rules on it, writes it and its ``manifest.jsonl`` line.
+Every record ends either as a letter or as a ``rejected`` manifest line
+with its reason.
+
+Letters go to a folder, one file each (``options.out``), or into one
+stream (``options.stream``: a file, or standard output for ``-``): e-mails
+as an mbox, letters with a form feed between them (see
+:class:`brief.outbox.Stream`).
 
 By default one invalid record refuses the whole batch: nothing is written
 and :class:`~brief.errors.InvalidInput` lists the problems. With
 ``skip_invalid`` the valid records are written and the rest are rejected.
+Standard output cannot be taken back, so for it the records are checked
+in a first pass before any letter is printed; a record that fails only
+while rendering stops the letters after the ones already printed.
+
+With ``jobs`` above 1 the records are rendered by that many forked
+worker processes once a batch passes :data:`POOL_AFTER` records; reading,
+duplicate detection, writing and the manifest stay in this process, in
+record order. Memory does not grow with the number of records.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections import Counter
-from collections.abc import Callable
+import os
+import signal
+import sqlite3
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import outbox
 from .checks import Hit, LetterText, Rule, check_letter
@@ -26,22 +45,53 @@ from .errors import BriefError, InvalidInput, Problems, RecordError, TemplateErr
 from .profiles import LANGUAGES, Profile
 from .project import Project
 from .records import Record, read_records
-from .render import Letter, render_letter, resolve_signer
+from .render import Letter, TemplateSpec, render_letter, resolve_signer
+from .staff import StaffMember
 
 MANIFEST = "manifest.jsonl"
 SHOWN_PROBLEMS = 10
+STDOUT = Path("-")
+#: Records rendered in this process before ``jobs`` starts its workers: small
+#: batches never pay for the processes.
+POOL_AFTER = 256
+CHUNK = 64  # records per task sent to a worker
 
 
 @dataclass
 class BatchOptions:
     records: Path
-    out: Path
+    out: Path | None = None  # a folder: one file per letter, and manifest.jsonl
     template: str | None = None
     skip_invalid: bool = False
     encoding: str | None = None
     today: dt.date = field(default_factory=dt.date.today)
     check: bool = True
     allow_findings: bool = False
+    stream: Path | None = None  # one file for every letter; STDOUT for standard output
+    manifest: Path | None = None  # with ``stream``: where the manifest goes (default: none)
+    jobs: int = 1  # worker processes; 0: one per core
+
+    def validate(self) -> None:
+        if (self.out is None) == (self.stream is None):
+            raise BriefError(
+                "pass --out DIR (a file per letter) or --stream FILE (every letter in one file)"
+            )
+        if self.out == STDOUT:
+            raise BriefError("--out: use --stream - to write every letter to standard output")
+        if self.manifest is not None and self.stream is None:
+            raise BriefError(f"--manifest is for --stream; --out writes {MANIFEST} in the folder")
+        if self.manifest == STDOUT:
+            raise BriefError("--manifest: give a file (standard output is for the letters)")
+        if self.jobs < 0:
+            raise BriefError(f"--jobs: {self.jobs} is not a number of processes (0: all cores)")
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 @dataclass
@@ -53,8 +103,8 @@ class RegionCount:
 
 @dataclass
 class BatchResult:
-    out: Path
-    manifest: Path
+    out: Path | None  # the folder or stream file; None for standard output
+    manifest: Path | None
     rendered: int = 0
     rejected: int = 0
     refused: int = 0  # rendered, but held back by an error-level finding
@@ -67,6 +117,11 @@ class BatchResult:
     def total(self) -> int:
         return self.rendered + self.rejected
 
+    @property
+    def target(self) -> str:
+        """Where the letters went, for messages."""
+        return "standard output" if self.out is None else str(self.out)
+
     def region(self, name: str) -> RegionCount:
         return self.regions.setdefault(name, RegionCount())
 
@@ -74,41 +129,134 @@ class BatchResult:
 OnRecord = Callable[[str], None]
 
 
-class _Checker:
-    """Project-level checks of one record: region, language, template, ids."""
+class StreamStopped(BriefError):
+    """Problems found while rendering, after letters went to standard output."""
+
+    def __init__(self, problems: Problems, printed: int):
+        lines = [str(p) for p in problems.shown]
+        more = problems.total - len(problems.shown)
+        if more > 0:
+            lines.append(f"... and {more} more")
+        plural = "s" if problems.total != 1 else ""
+        lines.append(
+            f"{problems.total} invalid record{plural}; the {printed} letter"
+            f"{'s' if printed != 1 else ''} before the first one went to standard output, "
+            "the rest did not (use --skip-invalid to render the valid ones, or --stream FILE "
+            "to write all or nothing)"
+        )
+        super().__init__("\n".join(lines))
+
+
+# -- duplicate ids -----------------------------------------------------------
+
+
+class SeenIds:
+    """Every record id seen so far and the line it was first seen on.
+
+    A dict of a million ids takes about 100 MB; this keeps them in a
+    private temporary SQLite database (on disk, deleted when closed) with a
+    small page cache, so memory stays flat and the answer stays exact.
+    """
+
+    def __init__(self) -> None:
+        # "" is a private temporary database; the pool's feeder never touches it, but the
+        # first pass and the main pass may run on different threads of a test runner.
+        self.db = sqlite3.connect("", isolation_level=None, check_same_thread=False)
+        for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-4096"):
+            self.db.execute(f"PRAGMA {pragma}")
+        self.db.execute("CREATE TABLE seen (id TEXT PRIMARY KEY, line INTEGER) WITHOUT ROWID")
+        self.db.execute("BEGIN")
+
+    def first(self, record_id: str, line: int) -> int | None:
+        """None the first time ``record_id`` comes; after that, the line it first came on."""
+        try:
+            self.db.execute("INSERT INTO seen VALUES (?, ?)", (record_id, line))
+            return None
+        except sqlite3.IntegrityError:
+            row = self.db.execute("SELECT line FROM seen WHERE id = ?", (record_id,)).fetchone()
+            return int(row[0])
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def duplicate(record: Record, first: int) -> RecordError:
+    return record.error(f"duplicate id (first seen on line {first})", "id")
+
+
+# -- one record ----------------------------------------------------------------
+
+
+class _Lookup:
+    """The project-level checks of one record (region, language, template), with the
+    answers that are the same for every record of a region cached."""
 
     def __init__(self, project: Project, template: str | None):
         self.project = project
         self.template = template
-        self.seen: dict[str, int] = {}
+        self.names = frozenset(project.templates.names())
+        self._profiles: dict[tuple[str, str | None], Profile] = {}
+        self._specs: dict[tuple[str, str, str | None], TemplateSpec | TemplateError] = {}
 
-    def __call__(self, record: Record) -> tuple[Profile, str]:
-        def fail(message: str, field: str) -> RecordError:
-            return RecordError(
-                message, path=record.path, line=record.line, record=record.id, field=field
-            )
-
-        first = self.seen.setdefault(record.id, record.line)
-        if first != record.line:
-            raise fail(f"duplicate id (first seen on line {first})", "id")
+    def profile(self, record: Record) -> Profile:
         region = str(record.get("region"))
+        language = record.get("language")
+        key = (region, language if isinstance(language, str) else None)
+        profile = self._profiles.get(key) if language is None or key[1] else None
+        if profile is not None:
+            return profile
         profile = self.project.profile(region)
         if profile is None:
-            raise fail(
+            raise record.error(
                 f"unknown region {region!r} (known: {self.project.known_regions()})", "region"
             )
-        language = record.get("language")
         if language is not None:
-            if language not in LANGUAGES:
-                raise fail(f"unknown language {language!r} (known: nl, en)", "language")
+            if not isinstance(language, str) or language not in LANGUAGES:
+                raise record.error(f"unknown language {language!r} (known: nl, en)", "language")
             profile = profile.for_language(language)
+        self._profiles[key] = profile  # known regions and languages only
+        return profile
+
+    def template_name(self, record: Record) -> str:
         name = self.template or record.get("template")
         if name is None:
-            raise fail("required: pass --template or fill a 'template' column", "template")
-        if str(name) not in self.project.templates.names():
-            known = ", ".join(self.project.templates.names())
-            raise fail(f"unknown template {name!r} (known: {known})", "template")
-        return profile, str(name)
+            raise record.error("required: pass --template or fill a 'template' column", "template")
+        if str(name) not in self.names:
+            known = ", ".join(sorted(self.names))
+            raise record.error(f"unknown template {name!r} (known: {known})", "template")
+        return str(name)
+
+    def spec(self, record: Record, name: str, profile: Profile) -> TemplateSpec:
+        key = (name, profile.id, profile.language)
+        spec = self._specs.get(key)
+        if spec is None:
+            try:
+                spec = self.project.templates.select(name, profile)
+            except TemplateError as err:
+                spec = err
+            self._specs[key] = spec
+        if isinstance(spec, TemplateError):
+            raise record.error(spec.message, "template")
+        return spec
+
+
+class _Checker:
+    """Project-level checks of one record: region, language, template, ids.
+
+    Calling it registers the record's id, so a later record with the same
+    id is refused as a duplicate.
+    """
+
+    def __init__(self, project: Project, template: str | None):
+        self.lookup = _Lookup(project, template)
+        self.seen = SeenIds()
+
+    def __call__(self, record: Record) -> tuple[Profile, str]:
+        first = self.seen.first(record.id, record.line)
+        if first is not None:
+            raise duplicate(record, first)
+        profile = self.lookup.profile(record)
+        return profile, self.lookup.template_name(record)
 
 
 def render_one(
@@ -118,102 +266,9 @@ def render_one(
     try:
         spec = project.templates.select(template, profile)
     except TemplateError as err:
-        raise RecordError(
-            err.message, path=record.path, line=record.line, record=record.id, field="template"
-        ) from None
+        raise record.error(err.message, "template") from None
     signer = resolve_signer(record, profile, project.roster)
     return render_letter(record, spec, profile, project.roster, today=today, signer=signer)
-
-
-def render_batch(
-    project: Project,
-    options: BatchOptions,
-    *,
-    on_record: OnRecord | None = None,
-    warn: Callable[[str], None] | None = None,
-) -> BatchResult:
-    """Render every record of ``options.records`` into ``options.out``."""
-    if options.template is not None:
-        project.templates.require(options.template)
-    project.profiles  # load and check the project before touching any record  # noqa: B018
-    checker = _Checker(project, options.template)
-    result = BatchResult(out=options.out, manifest=options.out / MANIFEST)
-    with outbox.Staging(options.out) as staging:
-        manifest = (staging.folder / MANIFEST).open("w", encoding="utf-8")
-        with manifest:
-            for item in read_records(options.records, encoding=options.encoding, warn=warn):
-                entry = _one(project, item, checker, options, staging, result)
-                manifest.write(json.dumps(entry, ensure_ascii=False) + "\n")
-                if on_record:
-                    on_record(entry["status"])
-        if result.problems and not options.skip_invalid:
-            raise InvalidInput(Problems(result.problems[:SHOWN_PROBLEMS], result.rejected))
-        staging.commit(last=MANIFEST)
-    return result
-
-
-def _one(
-    project: Project,
-    item: Record | RecordError,
-    checker: _Checker,
-    options: BatchOptions,
-    staging: outbox.Staging,
-    result: BatchResult,
-) -> dict[str, Any]:
-    region = str(item.get("region")) if isinstance(item, Record) and item.get("region") else None
-    try:
-        if isinstance(item, RecordError):
-            raise item
-        profile, template = checker(item)
-        letter = render_one(project, item, profile, template, options.today)
-        data = outbox.letter_bytes(letter)
-    except RecordError as err:
-        result.rejected += 1
-        if len(result.problems) < SHOWN_PROBLEMS:
-            result.problems.append(err)
-        if region is not None:
-            result.region(region).rejected += 1
-        return {
-            "record": err.record,
-            "status": "rejected",
-            "line": err.line,
-            "region": region,
-            "reason": err.reason,
-        }
-    found = check(letter, project) if options.check else []
-    for rule, _ in found:
-        result.findings[rule.id] += 1
-    errors = [f"[{rule.id}] {hit.message}" for rule, hit in found if rule.severity == "error"]
-    entry: dict[str, Any] = {"record": letter.record.id}
-    if errors and not options.allow_findings:
-        result.refused += 1
-        result.region(letter.profile.id).rejected += 1
-        entry.update(status="rejected", reason="refused by checks: " + "; ".join(errors))
-    else:
-        name = outbox.letter_filename(letter)
-        if not result.problems or options.skip_invalid:
-            staging.write(name, data)
-        result.rendered += 1
-        counts = result.region(letter.profile.id)
-        counts.rendered += 1
-        counts.signers[letter.signer.name] += 1
-        result.templates[letter.template.path.name] += 1
-        entry.update(status="rendered", path=name)
-    entry.update(
-        line=letter.record.line,
-        template=letter.template.name,
-        template_file=letter.template.path.name,
-        region=letter.profile.id,
-        language=letter.language,
-        channel=letter.channel,
-        signer=letter.signer.name,
-    )
-    if options.check:
-        entry["findings"] = [
-            {"rule": rule.id, "severity": rule.severity, "message": hit.message}
-            for rule, hit in found
-        ]
-    return entry
 
 
 def check(letter: Letter, project: Project) -> list[tuple[Rule, Hit]]:
@@ -227,3 +282,385 @@ def check(letter: Letter, project: Project) -> list[tuple[Rule, Hit]]:
             contact=letter.record.get("contact"),
         )
     )
+
+
+class Outcome(NamedTuple):
+    """What became of one record, as the writing side needs it.
+
+    ``entry`` is its manifest line without the letter's location; ``data``
+    the letter's bytes when it is to be written; ``error`` the problem when
+    the record was rejected (None for a letter refused by the checks).
+    """
+
+    entry: dict[str, Any]
+    data: bytes | None = None
+    error: RecordError | None = None
+    name: str = ""  # the letter's file name
+    sender: str = ""  # the signer's address, for an mbox ``From`` line
+
+
+def rejected(error: RecordError, region: str | None) -> Outcome:
+    entry = {
+        "record": error.record,
+        "status": "rejected",
+        "line": error.line,
+        "region": region,
+        "reason": error.reason,
+    }
+    return Outcome(entry, error=error)
+
+
+class Renderer:
+    """Turns one record into an :class:`Outcome`: checks, render, letter rules.
+
+    The same object renders in this process and, forked, in every worker.
+    """
+
+    def __init__(self, project: Project, options: BatchOptions):
+        self.project = project
+        self.options = options
+        self.lookup = _Lookup(project, options.template)
+
+    def prepare(
+        self, record: Record, *, recipient: bool = False
+    ) -> tuple[Profile, TemplateSpec, StaffMember]:
+        """What about ``record`` can be known without rendering it (and, with
+        ``recipient``, its e-mail address checked; otherwise that comes after rendering)."""
+        lookup = self.lookup
+        profile = lookup.profile(record)
+        spec = lookup.spec(record, lookup.template_name(record), profile)
+        signer = resolve_signer(record, profile, self.project.roster)
+        if recipient and spec.channel == "email":
+            outbox.recipient(record)
+        return profile, spec, signer
+
+    def __call__(self, item: Record | Outcome) -> Outcome:
+        if isinstance(item, Outcome):
+            return item
+        record = item
+        try:
+            profile, spec, signer = self.prepare(record)
+            letter = render_letter(
+                record, spec, profile, self.project.roster, today=self.options.today, signer=signer
+            )
+            data = outbox.letter_bytes(letter)
+        except RecordError as err:
+            region = record.get("region")
+            return rejected(err, str(region) if region else None)
+        options = self.options
+        found = check(letter, self.project) if options.check else []
+        errors = [f"[{rule.id}] {hit.message}" for rule, hit in found if rule.severity == "error"]
+        entry: dict[str, Any] = {"record": record.id}
+        refused = bool(errors) and not options.allow_findings
+        if refused:
+            entry.update(status="rejected", reason="refused by checks: " + "; ".join(errors))
+        else:
+            entry["status"] = "rendered"
+        entry.update(
+            line=record.line,
+            template=spec.name,
+            template_file=spec.path.name,
+            region=profile.id,
+            language=letter.language,
+            channel=spec.channel,
+            signer=signer.name,
+        )
+        if options.check:
+            entry["findings"] = [
+                {"rule": rule.id, "severity": rule.severity, "message": hit.message}
+                for rule, hit in found
+            ]
+        if refused:
+            return Outcome(entry)
+        return Outcome(entry, data, name=outbox.letter_filename(letter), sender=signer.email)
+
+
+# -- the batch -----------------------------------------------------------------
+
+
+def render_batch(
+    project: Project,
+    options: BatchOptions,
+    *,
+    on_record: OnRecord | None = None,
+    warn: Callable[[str], None] | None = None,
+) -> BatchResult:
+    """Render every record of ``options.records`` into ``options.out`` or ``options.stream``."""
+    options.validate()
+    if options.template is not None:
+        project.templates.require(options.template)
+    project.profiles  # load and check the project before touching any record  # noqa: B018
+    renderer = Renderer(project, options)
+    to_stdout = options.stream == STDOUT
+    if to_stdout and not options.skip_invalid:
+        _first_pass(renderer, options, warn)  # nothing may be printed for a refused batch
+        warn = None  # said once, in the first pass
+    result = BatchResult(
+        out=options.out or (None if to_stdout else options.stream),
+        manifest=options.out / MANIFEST if options.out else options.manifest,
+    )
+    with _sink(options) as sink:
+        batch = _Batch(result, sink, options.skip_invalid)
+        outcomes = _outcomes(renderer, _items(options, warn), options.jobs, sink)
+        try:
+            for outcome in outcomes:
+                status = batch.add(outcome)
+                if on_record:
+                    on_record(status)
+        finally:
+            outcomes.close()  # stops the workers now, also when writing failed
+        if result.problems and not options.skip_invalid:
+            problems = Problems(result.problems[:SHOWN_PROBLEMS], result.rejected)
+            if to_stdout and sink.written:
+                raise StreamStopped(problems, sink.written)
+            raise InvalidInput(problems)
+        sink.commit()
+    return result
+
+
+def _items(options: BatchOptions, warn: Callable[[str], None] | None) -> Iterator[Record | Outcome]:
+    """The records to render, in order; what is rejected before rendering as an Outcome."""
+    seen = SeenIds()
+    try:
+        for item in read_records(options.records, encoding=options.encoding, warn=warn):
+            if isinstance(item, RecordError):
+                yield rejected(item, None)
+                continue
+            first = seen.first(item.id, item.line)
+            if first is not None:
+                region = item.get("region")
+                yield rejected(duplicate(item, first), str(region) if region else None)
+                continue
+            yield item
+    finally:
+        seen.close()
+
+
+def _first_pass(
+    renderer: Renderer, options: BatchOptions, warn: Callable[[str], None] | None
+) -> None:
+    """Refuse the batch before printing anything when a record is invalid."""
+    problems: list[BriefError] = []
+    total = 0
+    for item in _items(options, warn):
+        error = item.error if isinstance(item, Outcome) else None
+        if isinstance(item, Record):
+            try:
+                renderer.prepare(item, recipient=True)
+            except RecordError as err:
+                error = err
+        if error is not None:
+            total += 1
+            if len(problems) < SHOWN_PROBLEMS:
+                problems.append(error)
+    if total:
+        raise InvalidInput(Problems(problems, total))
+
+
+class _Batch:
+    """The writing side: counts, letters to the sink, manifest lines, in record order."""
+
+    def __init__(self, result: BatchResult, sink: _Folder | _Stream, skip_invalid: bool):
+        self.result = result
+        self.sink = sink
+        self.skip_invalid = skip_invalid
+
+    def add(self, outcome: Outcome) -> str:
+        result = self.result
+        entry = outcome.entry
+        if outcome.error is None and outcome.data is not None:
+            mismatch = self.sink.mismatch(entry["channel"])
+            if mismatch:
+                error = RecordError(
+                    mismatch,
+                    path=self.sink.records,
+                    line=entry["line"],
+                    record=entry["record"],
+                    field="template",
+                )
+                outcome = rejected(error, entry["region"])
+                entry = outcome.entry
+        for finding in entry.get("findings", ()):
+            result.findings[finding["rule"]] += 1
+        region = entry.get("region")
+        if outcome.error is not None:
+            result.rejected += 1
+            if len(result.problems) < SHOWN_PROBLEMS:
+                result.problems.append(outcome.error)
+            if region is not None:
+                result.region(region).rejected += 1
+        elif outcome.data is None:
+            result.refused += 1
+            result.region(region).rejected += 1
+        else:
+            write = not result.problems or self.skip_invalid
+            entry = _located(entry, self.sink.write(outcome, write=write))
+            result.rendered += 1
+            counts = result.region(region)
+            counts.rendered += 1
+            counts.signers[entry["signer"]] += 1
+            result.templates[entry["template_file"]] += 1
+        self.sink.manifest(entry)
+        return str(entry["status"])
+
+
+def _located(entry: dict[str, Any], location: dict[str, Any]) -> dict[str, Any]:
+    """``entry`` with the letter's location right after its status."""
+    placed = {"record": entry["record"], "status": entry["status"], **location}
+    placed.update(entry)
+    return placed
+
+
+class _Folder:
+    """Letters as files in a folder, staged until the batch is accepted."""
+
+    def __init__(self, out: Path, records: Path):
+        self.records = str(records)
+        self.staging = outbox.Staging(out)
+        try:
+            self.handle = (self.staging.folder / MANIFEST).open("w", encoding="utf-8")
+        except OSError as err:
+            self.staging.abort()
+            raise BriefError(f"cannot write: {err.strerror}", path=out) from None
+        self.written = 0
+
+    def mismatch(self, channel: str) -> str | None:
+        return None
+
+    def write(self, outcome: Outcome, *, write: bool) -> dict[str, Any]:
+        if write:
+            self.staging.write(outcome.name, outcome.data or b"")
+            self.written += 1
+        return {"path": outcome.name}
+
+    def manifest(self, entry: dict[str, Any]) -> None:
+        self.handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
+
+    def flush(self) -> None:
+        self.handle.flush()
+
+    def commit(self) -> None:
+        self.handle.close()
+        self.staging.commit(last=MANIFEST)
+
+    def close(self) -> None:
+        self.handle.close()
+        self.staging.abort()  # nothing left to remove after a commit
+
+
+class _Stream:
+    """Every letter in one stream; the manifest, if asked for, in its own file."""
+
+    def __init__(self, target: Path, manifest: Path | None, records: Path):
+        self.records = str(records)
+        self.stream = outbox.Stream(None if target == STDOUT else target)
+        try:
+            self.manifest_file = outbox.AtomicFile(manifest, text=True) if manifest else None
+        except BriefError:
+            self.stream.abort()
+            raise
+        self.handle = self.manifest_file.handle if self.manifest_file else None
+
+    @property
+    def written(self) -> int:
+        return self.stream.count
+
+    def mismatch(self, channel: str) -> str | None:
+        held = self.stream.channel
+        if held is None or held == channel:
+            return None
+        kinds = {"email": "e-mails", "letter": "letters"}
+        return (
+            f"this template makes {kinds[channel]}, and this stream already holds "
+            f"{kinds[held]} (write e-mails and letters to separate streams)"
+        )
+
+    def write(self, outcome: Outcome, *, write: bool) -> dict[str, Any]:
+        if not write:
+            return {}
+        index, offset, length = self.stream.write(
+            outcome.entry["channel"], outcome.data or b"", outcome.sender
+        )
+        return {"index": index, "offset": offset, "length": length}
+
+    def manifest(self, entry: dict[str, Any]) -> None:
+        if self.handle is not None:
+            self.handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
+
+    def flush(self) -> None:
+        self.stream.flush()
+        if self.handle is not None:
+            self.handle.flush()
+
+    def commit(self) -> None:
+        self.stream.commit()
+        if self.manifest_file is not None:
+            self.manifest_file.commit()
+
+    def close(self) -> None:
+        self.stream.abort()
+        if self.manifest_file is not None:
+            self.manifest_file.abort()
+
+
+@contextmanager
+def _sink(options: BatchOptions) -> Iterator[_Folder | _Stream]:
+    """Where the letters go; whatever was not committed is removed on the way out."""
+    if options.out is not None:
+        sink: _Folder | _Stream = _Folder(options.out, options.records)
+    else:
+        assert options.stream is not None
+        sink = _Stream(options.stream, options.manifest, options.records)
+    try:
+        yield sink
+    finally:
+        sink.close()
+
+
+# -- worker processes ----------------------------------------------------------
+
+_RENDERER: Renderer | None = None  # what a forked worker renders with
+
+
+def _outcomes(
+    renderer: Renderer, items: Iterator[Record | Outcome], jobs: int, sink: _Folder | _Stream
+) -> Iterator[Outcome]:
+    """Every item rendered, in order: here, or by ``jobs`` forked workers after the first
+    :data:`POOL_AFTER` records."""
+    jobs = jobs or cores()
+    import multiprocessing
+
+    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        yield from map(renderer, items)
+        return
+    yield from map(renderer, islice(items, POOL_AFTER))
+    global _RENDERER
+    sink.flush()  # a forked worker must not inherit unwritten buffers
+    _RENDERER = renderer
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs, initializer=_ignore_sigint) as pool:
+            pending: deque[Any] = deque()
+            for chunk in _chunks(items, CHUNK):
+                pending.append(pool.apply_async(_render_chunk, (chunk,)))
+                if len(pending) >= 4 * jobs:
+                    yield from pending.popleft().get()
+            while pending:
+                yield from pending.popleft().get()
+    finally:
+        _RENDERER = None
+
+
+def _chunks(items: Iterable[Record | Outcome], size: int) -> Iterator[list[Record | Outcome]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _render_chunk(chunk: list[Record | Outcome]) -> list[Outcome]:
+    assert _RENDERER is not None
+    return list(map(_RENDERER, chunk))
+
+
+def _ignore_sigint() -> None:
+    """Ctrl-C is the parent's to handle: it stops the pool and removes what was staged."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)

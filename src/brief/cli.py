@@ -116,7 +116,32 @@ def render(
         Path,
         typer.Option("--records", "-r", help="Customer records: .csv, .json, .jsonl or .yaml."),
     ],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the letters into.")],
+    out: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--out", "-o", help="Folder to write the letters into, one file each."),
+    ] = None,
+    stream: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--stream",
+            help="Write every letter into this one file instead (- for standard output): "
+            "e-mails as an mbox, letters with a form feed between them.",
+        ),
+    ] = None,
+    manifest: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--manifest", help="With --stream: write the manifest to this file (default: none)."
+        ),
+    ] = None,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            help="Processes that render (default 0: one per core; 1: this process only).",
+        ),
+    ] = 0,
     template: Annotated[
         Optional[str],  # noqa: UP045
         typer.Option(
@@ -156,16 +181,20 @@ def render(
     regions: RegionsOpt = None,
     templates: TemplatesOpt = None,
 ) -> None:
-    """Render one letter or e-mail per customer record into a folder.
+    """Render one letter or e-mail per customer record into a folder, or into one stream.
 
     Each letter is signed by the customer's own contact person, else by the
-    region's contact, with their direct phone and e-mail. E-mail templates
-    become .eml files, letters .txt files; OUT/manifest.jsonl lists every
-    record as rendered or rejected.
+    region's contact, with their direct phone and e-mail. With --out, e-mail
+    templates become .eml files and letters .txt files, and OUT/manifest.jsonl
+    lists every record as rendered or rejected. With --stream, every letter
+    goes into one file (or standard output): e-mails as an mbox, letters with
+    a form feed between them, for a print shop or a pipe.
 
-    Example:
+    Examples:
 
         brief render --records examples/customers.csv --template betalingsherinnering --out out
+
+        brief render -r examples/customers.csv -t 14-dagenbrief --stream - | lpr
     """
     from .batch import BatchOptions, render_batch
 
@@ -174,6 +203,9 @@ def render(
         options = BatchOptions(
             records=records,
             out=out,
+            stream=stream,
+            manifest=manifest,
+            jobs=jobs,
             template=template,
             skip_invalid=skip_invalid,
             encoding=encoding,
@@ -195,6 +227,8 @@ def _warn(message: str) -> None:
 
 
 def _with_progress(proj: Project, options: BatchOptions) -> BatchResult:
+    import time
+
     from rich.console import Console
     from rich.progress import (
         MofNCompleteColumn,
@@ -213,11 +247,21 @@ def _with_progress(proj: Project, options: BatchOptions) -> BatchResult:
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=console, transient=True) as progress:
+    # No refresh thread: the display is redrawn from the loop, at most ten times a second,
+    # so that --jobs can fork its workers from a process with one thread.
+    with Progress(*columns, console=console, transient=True, auto_refresh=False) as progress:
         task = progress.add_task("render", total=None)
-        return render_batch(
-            proj, options, warn=_warn, on_record=lambda status: progress.advance(task)
-        )
+        shown = 0.0
+
+        def advance(status: str) -> None:
+            nonlocal shown
+            progress.advance(task)
+            now = time.monotonic()
+            if now - shown >= 0.1:
+                shown = now
+                progress.refresh()
+
+        return render_batch(proj, options, warn=_warn, on_record=advance)
 
 
 def _print_summary(result: BatchResult) -> None:
@@ -249,9 +293,10 @@ def _print_summary(result: BatchResult) -> None:
             "(see the manifest; --allow-findings writes them anyway)",
             markup=False,
         )
+    manifest = f"manifest: {result.manifest}" if result.manifest else "no manifest"
     console.print(
-        f"{result.rendered} letter{'s' if result.rendered != 1 else ''} written to {result.out}, "
-        f"{result.rejected + result.refused} rejected; manifest: {result.manifest}",
+        f"{result.rendered} letter{'s' if result.rendered != 1 else ''} written to "
+        f"{result.target}, {result.rejected + result.refused} rejected; {manifest}",
         markup=False,
     )
 
