@@ -197,3 +197,37 @@ def test_history_after_a_real_send(project: Path, cli, monkeypatch) -> None:
         "sent",
         "250 2.0.0 Ok: queued",
     ]
+
+
+def test_render_records_its_letters_in_the_contact_log(demo: Path, cli) -> None:
+    rendered = cli(
+        "render",
+        "-r",
+        "examples/customers.csv",
+        "-t",
+        "14-dagenbrief",
+        "-o",
+        "out",
+        "--date",
+        "2026-11-22",
+    )
+    assert rendered.exit_code == 0, rendered.stderr
+
+    result = cli("history", "K1011", "--json")
+
+    assert result.exit_code == 0, result.stderr
+    (entry,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert entry["template"] == "14-dagenbrief"
+    assert entry["channel"] == "letter"
+    assert entry["signer"] == "Bianca Mulder"
+    assert entry["status"] == "rendered"
+    assert entry["path"] == "out/K1011-14-dagenbrief.txt"
+
+
+def test_render_no_journal_leaves_no_contact_log(demo: Path, cli) -> None:
+    result = cli(
+        "render", "-r", "examples/customers.csv", "-t", "bedankt", "-o", "out", "--no-journal"
+    )
+
+    assert result.exit_code == 0, result.stderr
+    assert not (demo / "brief.sqlite").exists()

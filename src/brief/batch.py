@@ -70,6 +70,7 @@ class BatchOptions:
     stream: Path | None = None  # one file for every letter; STDOUT for standard output
     manifest: Path | None = None  # with ``stream``: where the manifest goes (default: none)
     jobs: int = 1  # worker processes; 0: one per core
+    journal: Path | None = None  # record the rendered letters in this journal (from the manifest)
 
     def validate(self) -> None:
         if (self.out is None) == (self.stream is None):
@@ -415,6 +416,11 @@ def render_batch(
                 raise StreamStopped(problems, sink.written)
             raise InvalidInput(problems)
         sink.commit()
+    if options.journal is not None and result.manifest is not None:
+        from .journal import Journal, rendered_from_manifest
+
+        with Journal.open(options.journal) as journal:
+            journal.record_rendered(None, rendered_from_manifest(result.manifest, options.out))
     return result
 
 

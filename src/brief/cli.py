@@ -176,6 +176,15 @@ def render(
             help="Write letters with error-level findings instead of refusing them.",
         ),
     ] = False,
+    journal: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--journal", help="Contact log to record the letters in (default: brief.sqlite)."
+        ),
+    ] = None,
+    no_journal: Annotated[
+        bool, typer.Option("--no-journal", help="Do not record the letters in the contact log.")
+    ] = False,
     project: ProjectOpt = None,
     staff: StaffOpt = None,
     regions: RegionsOpt = None,
@@ -212,6 +221,7 @@ def render(
             today=_parse_date(date),
             check=check,
             allow_findings=allow_findings,
+            journal=None if no_journal else (journal or proj.settings.journal_path),
         )
         if sys.stderr.isatty():
             result = _with_progress(proj, options)

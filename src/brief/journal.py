@@ -166,6 +166,27 @@ class Rendered:
         )
 
 
+def rendered_from_manifest(manifest: Path, folder: Path | None) -> Iterator[Rendered]:
+    """The letters a ``brief render`` manifest lists as rendered, read one line at a time.
+
+    ``folder`` is where the letter files are (None for a stream: no per-letter file).
+    """
+    with manifest.open(encoding="utf-8") as lines:
+        for line in lines:
+            entry = json.loads(line)
+            if entry.get("status") != "rendered":
+                continue
+            name = entry.get("path")
+            yield Rendered(
+                record=str(entry["record"]),
+                template=str(entry["template"]),
+                channel=str(entry["channel"]),
+                rayon=entry.get("region"),
+                signer=entry.get("signer"),
+                path=str(folder / name) if folder is not None and name else None,
+            )
+
+
 def content_hash(letter: Letter) -> str:
     """sha256 of what the customer gets: recipient, signer, subject, text and HTML.
 
@@ -484,33 +505,37 @@ class Journal:
         write is a :class:`~brief.errors.BriefError` and nothing is recorded.
         """
         now = self._now()
-        rows = [
-            (
-                campaign,
-                letter.record,
-                letter.template,
-                letter.channel,
-                letter.rayon,
-                letter.signer,
-                letter.recipient,
-                letter.content_hash,
-                letter.path,
-                now,
-                now,
-            )
-            for letter in letters
-        ]
+        count = 0
+
+        def rows() -> Iterator[tuple[Any, ...]]:  # a stream: memory stays flat
+            nonlocal count
+            for letter in letters:
+                count += 1
+                yield (
+                    campaign,
+                    letter.record,
+                    letter.template,
+                    letter.channel,
+                    letter.rayon,
+                    letter.signer,
+                    letter.recipient,
+                    letter.content_hash,
+                    letter.path,
+                    now,
+                    now,
+                )
+
         try:
             with self._transaction() as db:
                 db.executemany(
                     "INSERT INTO messages (kind, campaign, record, template, channel, rayon, "
                     "signer, recipient, content_hash, path, status, created_at, updated_at) "
                     "VALUES ('render', ?, ?, ?, ?, ?, ?, ?, ?, ?, 'rendered', ?, ?)",
-                    rows,
+                    rows(),
                 )
         except sqlite3.Error as err:
             raise BriefError(f"cannot write the journal: {err}", path=self.path) from None
-        return len(rows)
+        return count
 
     def history(self, record: str) -> list[Entry]:
         """Every row for customer ``record``, oldest first."""
