@@ -103,7 +103,7 @@ def build_email(letter: Letter) -> EmailMessage:
     msg["Message-ID"] = make_msgid(domain=signer.email.rpartition("@")[2])
     msg.set_content(letter.text, cte="quoted-printable")
     if letter.html is not None:
-        msg.add_alternative(letter.html, subtype="html")
+        msg.add_alternative(letter.html, subtype="html", cte="quoted-printable")
     return msg
 
 
@@ -317,10 +317,15 @@ def write_atomic(path: Path, data: bytes) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        _usual_mode(tmp, 0o666)
-        os.replace(tmp, path)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            _usual_mode(tmp, 0o666)
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
     except OSError as err:
         raise BriefError(f"cannot write: {err.strerror}", path=path) from None
 

@@ -802,31 +802,9 @@ def export(previews: Sequence[Preview], path: Path, *, fmt: str, width: int, tit
     )
     console.print(renderable(previews, width=width))
     data = console.export_svg(title=title) if fmt == "svg" else console.export_html()
-    write_file(path, data)
+    from .outbox import write_atomic
 
-
-def write_file(path: Path, text: str) -> None:
-    """Write ``path`` whole or not at all, readable as the umask allows (a picture is
-    for sharing; a temporary file's own mode is owner-only)."""
-    import contextlib
-    import tempfile
-
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-                handle.write(text)
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-    except OSError as err:
-        raise BriefError(f"cannot write: {err.strerror}", path=path) from None
+    write_atomic(path, data.encode("utf-8"))
 
 
 # --------------------------------------------------------------------------- watching
