@@ -91,6 +91,18 @@ TemplatesOpt = Annotated[
 ]
 
 
+RecordsOpt = Annotated[
+    Path, typer.Option("--records", "-r", help="Customer records: .csv, .json, .jsonl or .yaml.")
+]
+EncodingOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--encoding", help="Encoding of a CSV file (default: UTF-8, else Windows-1252)."),
+]
+CheckOpt = Annotated[
+    bool, typer.Option("--check/--no-check", help="Run the lint rules on every letter.")
+]
+
+
 def _project(
     project: Path | None, staff: Path | None, regions: Path | None, templates: Path | None
 ) -> Project:
@@ -112,10 +124,7 @@ def _parse_date(value: str | None) -> dt.date:
 
 @app.command()
 def render(
-    records: Annotated[
-        Path,
-        typer.Option("--records", "-r", help="Customer records: .csv, .json, .jsonl or .yaml."),
-    ],
+    records: RecordsOpt,
     out: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option("--out", "-o", help="Folder to write the letters into, one file each."),
@@ -155,20 +164,12 @@ def render(
             help="Render the valid records and reject the rest in the manifest (exit 1).",
         ),
     ] = False,
-    encoding: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(
-            "--encoding", help="Encoding of a CSV file (default: UTF-8, else Windows-1252)."
-        ),
-    ] = None,
+    encoding: EncodingOpt = None,
     date: Annotated[
         Optional[str],  # noqa: UP045
         typer.Option("--date", help="Date the letters carry, as 2026-11-22 (default: today)."),
     ] = None,
-    check: Annotated[
-        bool,
-        typer.Option("--check/--no-check", help="Run the lint rules on every letter."),
-    ] = True,
+    check: CheckOpt = True,
     allow_findings: Annotated[
         bool,
         typer.Option(

@@ -15,7 +15,10 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from ..cli import (
+    CheckOpt,
+    EncodingOpt,
     ProjectOpt,
+    RecordsOpt,
     RegionsOpt,
     StaffOpt,
     TemplatesOpt,
@@ -37,10 +40,7 @@ SHOWN = 10
 
 @app.command()
 def send(
-    records: Annotated[
-        Path,
-        typer.Option("--records", "-r", help="Customer records: .csv, .json, .jsonl or .yaml."),
-    ],
+    records: RecordsOpt,
     campaign: Annotated[
         str,
         typer.Option(
@@ -86,12 +86,7 @@ def send(
         bool,
         typer.Option("--skip-invalid", help="Send the valid records and report the rest (exit 1)."),
     ] = False,
-    encoding: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(
-            "--encoding", help="Encoding of a CSV file (default: UTF-8, else Windows-1252)."
-        ),
-    ] = None,
+    encoding: EncodingOpt = None,
     date: Annotated[
         Optional[str],  # noqa: UP045
         typer.Option(
@@ -99,9 +94,7 @@ def send(
             help="Date the letters carry (default: the campaign's, else today); fixed per campaign.",
         ),
     ] = None,
-    check: Annotated[
-        bool, typer.Option("--check/--no-check", help="Run the lint rules on every letter.")
-    ] = True,
+    check: CheckOpt = True,
     allow_findings: Annotated[
         bool,
         typer.Option(
