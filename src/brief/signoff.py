@@ -165,7 +165,7 @@ _TAG = re.compile(rf"</?(?:{_TAGS})(?:\s[^<>]*)?/?>", re.I)
 _SPACES = re.compile(r"\s+")
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def _clean(line: str) -> str:
     """One line as a reader sees it: no HTML tags, entities decoded, spaces collapsed."""
     if "<" in line:
@@ -230,7 +230,7 @@ _BLOCK_END = re.compile(
 )
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def _closing(line: str) -> tuple[str, str] | None:
     """``(closing phrase with its punctuation, same-line rest)`` when ``line`` opens with one."""
     m = _CLOSING.match(line)
