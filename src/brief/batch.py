@@ -21,7 +21,8 @@ while rendering stops the letters after the ones already printed.
 With ``jobs`` above 1 the records are rendered by that many forked
 worker processes once a batch passes :data:`POOL_AFTER` records; reading,
 duplicate detection, writing and the manifest stay in this process, in
-record order. Memory does not grow with the number of records.
+record order. Nothing is kept per record (bench/RESULTS.md has the measured peak RSS;
+it still grows from 10k to 100k records, see issue 6).
 """
 
 from __future__ import annotations
