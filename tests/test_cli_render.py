@@ -727,7 +727,9 @@ def test_rendered_emails_equal_what_the_email_package_builds(demo: Path, cli) ->
         headers = [(k, str(v)) for k, v in msg.items() if k not in ("Date", "Message-ID")]
         headers = [(k, v.split("boundary=")[0]) for k, v in headers]
         parts = [
-            (p.get_content_type(), p.get_content()) for p in msg.walk() if not p.is_multipart()
+            (p.get_content_type(), p["Content-Transfer-Encoding"], p.get_content())
+            for p in msg.walk()
+            if not p.is_multipart()
         ]
         return headers, parts, [p.defects for p in msg.walk()]
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-import dataclasses
+import random
 import subprocess
 import sys
 
 import pytest
 
+from brief import readability
 from brief.readability import (
     Scores,
     Sentence,
+    count_sentences,
     score,
+    score_sentences,
     sentence_stats,
     split_sentences,
     syllables,
@@ -343,7 +346,7 @@ def test_sentences_have_offsets_for_the_caller() -> None:
         Sentence("Ja.", 27, 30),
     ]
     assert text.count("\n", 0, split_sentences(text, "nl")[1].start) == 2  # its line
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError):  # immutable
         split_sentences(text, "nl")[0].start = 0  # type: ignore[misc]
 
 
@@ -405,10 +408,94 @@ def test_plain_language_scores_higher() -> None:
 def test_sentence_stats_are_cached() -> None:
     sentence = "Dit is een zin die in duizenden brieven staat."
     first = sentence_stats(sentence, "nl")
-    hits = sentence_stats.cache_info().hits
+    hits = readability._sentence_stats.cache_info().hits
     for _ in range(100):
         assert sentence_stats(sentence, "nl") == first == (9, 12)
-    assert sentence_stats.cache_info().hits == hits + 100
+    assert readability._sentence_stats.cache_info().hits == hits + 100
+
+
+def test_letters_that_differ_only_in_their_numbers_are_counted_once() -> None:
+    letter = "Er staat nu € {} open voor klant K{:07d}. Betaal dat voor {} november 2027."
+    count_sentences(letter.format("1.234,56", 1, 1), "nl")
+    misses = readability._shaped_piece.cache_info().misses
+    for n in range(2, 50):
+        counted = count_sentences(letter.format(f"{100 + n * 7},{n:02d}", n, n % 28 + 1), "nl")
+        assert [(w, y) for _, w, y in counted.sentences()] == [(8, 9), (4, 5)]
+    # four new shapes: "€ 555,55" or "€ 555,05", "5 november" or "55 november"
+    assert readability._shaped_piece.cache_info().misses == misses + 4
+
+
+# --------------------------------------------------------------------------- shapes
+
+
+def reference(text: str, language: str = "nl") -> list[tuple[int, int, int, int]]:
+    """Sentence spans, words and syllables the slow way: no pieces, no caches, no shapes,
+    and the tokenizer without its shortcuts."""
+    found = []
+    pattern = readability._token_pattern(fast=False)
+    for start, end in readability._blocks(text):
+        for sentence in readability._split_block(text, start, end):
+            tokens = [m.group() for m in pattern.finditer(sentence.text) if m.start(1) < 0]
+            count = sum(readability.syllables(t, language) for t in tokens)
+            found.append((sentence.start, sentence.end, len(tokens), count))
+    return found
+
+
+def random_texts(count: int) -> list[str]:
+    """Texts dense with numbers in every form the tokenizer and splitter treat specially."""
+    rng = random.Random(20261122)
+    parts = [
+        "€ ", "€", "EUR ", "+", "(", ")", "0", "00", "06", "0800", "0900", "0118", "1", "2",
+        "12", "31", ".", ". ", ", ", ",", "-", " - ", ":", "/", "%", " ", " ", " ", "\n",
+        "\n\n", "\n1. ", "\n- ", "NL91 ABNA ", "november ", "nov. ", "jan. ", "Betaal ",
+        "op ", "Dan ", "K", "e", "mail@x.nl", "www.x.nl", "zo’n ", "t/m ", "bijv. ", "I. ",
+        "Kies: ", "stap ", "om ", "uur. ", "? ", "! ", "\"", "okt ",
+    ]  # fmt: skip
+    texts = []
+    for _ in range(count):
+        pieces = []
+        for _ in range(rng.randint(5, 40)):
+            if rng.random() < 0.45:
+                pieces.append(
+                    str(rng.randint(0, 10 ** rng.randint(1, 10))).zfill(rng.randint(1, 4))
+                )
+            else:
+                pieces.append(rng.choice(parts))
+        texts.append("".join(pieces))
+    return texts
+
+
+SHAPE_CASES = [
+    *(f"Zie {token} nu. Dan {token}." for token in SPECIAL_TOKENS),
+    "Kies: 1. Bellen of 2. Mailen. Dat is stap 1. Daarna stap 2.",
+    "Bel 0800-1234 of 0800 1234 of 1234 5678 90 of 0031 6 1234 5678 of €12.0800 1234.",
+    "Op 1. Dan 2. Dan 13. Dan 14. En 9.00 uur. Of 22.11.2026. 3 jan. 2027 of jan. 3.",
+    *random_texts(3000),
+]
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_shape_keeps_sentences_words_and_syllables(language: str) -> None:
+    """The claim that makes caching by shape right: a text and its shape split into the
+    same sentences at the same offsets, with the same words and syllables, and the
+    cached, piecewise, shortcut tokenizer path finds exactly that."""
+    for text in SHAPE_CASES:
+        expected = reference(text, language)
+        assert reference(readability.shape(text), language) == expected, text
+        counts = count_sentences(text, language)
+        found = [(s.start, s.end, w, y) for s, w, y in counts.sentences()]
+        assert found == expected, text
+        assert counts.scores() == score_sentences(split_sentences(text, language), language)
+
+
+def test_shape_changes_only_digits_and_makes_numbers_alike() -> None:
+    assert readability.shape("€ 2.076,48 voor K0001234 op 22-11-2026") == (
+        "€ 5.055,55 voor K0055555 op 55-55-5555"
+    )
+    assert readability.shape("Bel 0800-1234 of 06 1234 5601.") == "Bel 0800-5555 of 05 5555 5555."
+    assert readability.shape("Kies: 1. Bellen of 12. Mailen") == "Kies: 1. Bellen of 12. Mailen"
+    text = "Geen getallen, geen verschil."
+    assert readability.shape(text) == text
 
 
 def test_importing_the_module_does_not_import_textstat_or_pyphen() -> None:

@@ -637,10 +637,39 @@ def _outcomes(
     jobs = jobs or cores()
     import multiprocessing
 
-    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        yield from map(renderer, items)
-        return
     yield from map(renderer, islice(items, POOL_AFTER))
+    with _settled_heap():
+        if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+            yield from map(renderer, items)
+        else:
+            yield from _pooled(renderer, items, jobs, sink)
+
+
+@contextmanager
+def _settled_heap() -> Iterator[None]:
+    """Keep the garbage collector off what the first letters set up.
+
+    By now the project, the compiled templates, babel's locale data and the
+    checks' caches are loaded: tens of thousands of long-lived objects that
+    every full collection would walk again (measured: a third of the time per
+    letter). Frozen, the collector skips them, and forked workers share their
+    pages instead of copying them. Letters free their own memory by reference
+    counting either way; the heap is unfrozen when the batch ends.
+    """
+    import gc
+
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def _pooled(
+    renderer: Renderer, items: Iterator[Record | Outcome], jobs: int, sink: _Folder | _Stream
+) -> Iterator[Outcome]:
+    import multiprocessing
+
     global _RENDERER
     sink.flush()  # a forked worker must not inherit unwritten buffers
     _RENDERER = renderer

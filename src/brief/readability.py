@@ -25,15 +25,19 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = [
     "ABBREVIATIONS",
+    "Counts",
+    "Piece",
     "Scores",
     "Sentence",
+    "count_sentences",
     "score",
     "score_sentences",
     "sentence_stats",
+    "shape",
     "split_sentences",
     "syllables",
     "words",
@@ -151,10 +155,23 @@ _WORD = r"[^\W\d_]+(?:['’\-][^\W\d_]+)*(?!\w)"
 _OTHER = r"\w+(?:['’\-.]\w+)*"  # letters mixed with digits: A4, CO2
 
 
-@lru_cache(maxsize=1)
-def _token_pattern() -> re.Pattern[str]:
-    """The word tokenizer, compiled on first use (it takes a while to compile)."""
-    return re.compile("|".join(f"(?:{p})" for p in [*_SPECIAL, _WORD, _OTHER]))
+# Two shortcuts, tried before the patterns above, that find the same tokens sooner
+# (tests/test_readability.py checks that the tokenizer with and without them agrees):
+# - a run of characters no token starts with (spaces, commas, quotes ...) is skipped at
+#   once, instead of trying every pattern at each of its characters;
+# - a plain word that is followed by none of the characters that could continue it into a
+#   special token (@ . / : + - ' ’ or a letter or digit), nor by a number (a month before
+#   a year, "EUR 12"), is the same token whichever pattern matches it.
+_SKIP = r"([^\w.+\-(€$£]+)"
+_PLAIN = r"[^\W\d_]+(?![\w.@/:+'’\-])(?!\s+-?\d)"
+
+
+@lru_cache(maxsize=2)
+def _token_pattern(fast: bool = True) -> re.Pattern[str]:
+    """The word tokenizer, compiled on first use (it takes a while to compile). Group 1
+    is a stretch between tokens, not a token."""
+    patterns = [_SKIP, *([_PLAIN] if fast else []), *_SPECIAL, _WORD, _OTHER]
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
 
 
 # --------------------------------------------------------------------------- sentences
@@ -168,8 +185,7 @@ _INITIALS = re.compile(r"(?:[^\W\d_]\.)+")
 _DOTTED = re.compile(rf"(?!.*\.(?:{_TLDS})\.$)[^\W\d_]{{1,3}}\.(?:[^\W\d_]{{1,3}}\.)+", re.I)
 
 
-@dataclass(frozen=True)
-class Sentence:
+class Sentence(NamedTuple):
     """One sentence: ``text == source[start:end]``, without surrounding whitespace."""
 
     text: str
@@ -187,21 +203,133 @@ def split_sentences(text: str, language: str) -> list[Sentence]:
     never end a sentence. Lines without sentence punctuation are joined (wrapped text).
     Stretches without a letter or digit (a lone "-" or "***") are not sentences.
     """
-    _language(language)
-    sentences: list[Sentence] = []
-    for start, end in _blocks(text):
-        for first, last in _block_spans(text[start:end]):
-            sentences.append(
-                Sentence(text[start + first : start + last], start + first, start + last)
-            )
-    return sentences
+    return [sentence for sentence, _, _ in count_sentences(text, language).sentences()]
 
 
-@lru_cache(maxsize=16384)
-def _block_spans(block: str) -> tuple[tuple[int, int], ...]:
-    """Sentence spans within one paragraph or list item; cached, because most paragraphs
-    of a batch are the same from letter to letter."""
-    return tuple((s.start, s.end) for s in _split_block(block, 0, len(block)))
+class Piece(NamedTuple):
+    """The sentences of a stretch of text without blank lines, as (start, end, words,
+    syllables) relative to the stretch, with the totals a score needs."""
+
+    sentences: tuple[tuple[int, int, int, int], ...]
+    counted: int  # sentences with at least one word
+    words: int
+    syllables: int
+    longest: int  # words in the longest sentence
+
+
+class Counts:
+    """The sentences of a text with their words and syllables; see :func:`count_sentences`."""
+
+    def __init__(self, text: str, language: str, pieces: list[tuple[int, Piece]]):
+        self.text = text
+        self.language = language
+        self.pieces = pieces  # (offset in text, piece)
+
+    def sentences(self) -> Iterator[tuple[Sentence, int, int]]:
+        """Every sentence, with its words and syllables."""
+        text = self.text
+        for offset, piece in self.pieces:
+            for first, last, word_count, syllable_count in piece.sentences:
+                start, end = offset + first, offset + last
+                yield Sentence(text[start:end], start, end), word_count, syllable_count
+
+    def longer_than(self, limit: float) -> Iterator[tuple[Sentence, int]]:
+        """The sentences of more than `limit` words, with their word count."""
+        for offset, piece in self.pieces:
+            if piece.longest <= limit:
+                continue
+            for first, last, word_count, _ in piece.sentences:
+                if word_count > limit:
+                    start, end = offset + first, offset + last
+                    yield Sentence(self.text[start:end], start, end), word_count
+
+    def scores(self) -> Scores:
+        pieces = [piece for _, piece in self.pieces]
+        return _scores(
+            sum(p.counted for p in pieces),
+            sum(p.words for p in pieces),
+            sum(p.syllables for p in pieces),
+            max((p.longest for p in pieces), default=0),
+            self.language,
+        )
+
+
+def count_sentences(text: str, language: str) -> Counts:
+    """:func:`split_sentences`, with each sentence's words and syllables.
+
+    Built for a batch of letters, where it costs a few microseconds per letter: a blank
+    line ends every paragraph and list item, so the text is split there first and what
+    is found in each piece is cached, because most of a batch's paragraphs are the same
+    from letter to letter or differ only in their numbers (see :func:`shape`).
+    """
+    lang = _language(language)
+    pieces: list[tuple[int, Piece]] = []
+    offset = 0
+    for piece in text.split("\n\n"):
+        pieces.append((offset, _piece(piece, lang)))
+        offset += len(piece) + 2
+    return Counts(text, lang, pieces)
+
+
+@lru_cache(maxsize=4096)
+def _piece(piece: str, language: str) -> Piece:
+    """What :class:`Piece` says of `piece`; this cache is for repeated pieces, the one
+    below for pieces alike but for their numbers."""
+    return _shaped_piece(shape(piece), language)
+
+
+@lru_cache(maxsize=4096)
+def _shaped_piece(piece: str, language: str) -> Piece:
+    sentences = tuple(
+        (sentence.start, sentence.end, *_sentence_stats(sentence.text, language))
+        for start, end in _blocks(piece)
+        for sentence in _split_block(piece, start, end)
+    )
+    counts = [words for _, _, words, _ in sentences if words]
+    return Piece(
+        sentences,
+        len(counts),
+        sum(counts),
+        sum(syllables for _, _, _, syllables in sentences),
+        max(counts, default=0),
+    )
+
+
+_DIGIT_RUN = re.compile(r"[0-9]+")
+
+
+def shape(text: str) -> str:
+    """`text` with its numbers made alike, as a key to cache what is found in it.
+
+    Sentences, words and syllables are the same in ``shape(text)`` as in `text`, at the
+    same offsets, so a letter whose amount or customer number differs from the previous
+    letter's is not split and counted again. Only ASCII digits change, and only into
+    other digits (``€ 379,63`` becomes ``€ 555,55``), which keeps what the rules look at:
+    a digit stays a digit, so every pattern matches as before except where it names a
+    digit. Those places are kept as written: the start of a number that starts with ``0``
+    (phone numbers start ``0``, ``00``, ``0800`` or ``0900``; no other number becomes one
+    that starts with ``0``, ``8`` or ``9``), and a number of one or two digits before a
+    period that could end a sentence (a list number: "2." ends no sentence after "1.").
+    A token never starts or ends inside a run of digits, and a token's syllables depend
+    only on whether it has a digit. tests/test_readability.py checks this on thousands
+    of texts dense with numbers.
+    """
+    return _DIGIT_RUN.sub(_shape_run, text)
+
+
+def _shape_run(match: re.Match[str]) -> str:
+    run = match.group()
+    if len(run) <= 2:
+        end = match.end()
+        text = match.string
+        if text[end : end + 1] == "." and not text[end + 1 : end + 2].isdigit():
+            return run
+    if run[0] == "0":
+        keep = 1
+        if len(run) >= 4:  # "0800 1234" and "0031 ..." are phone numbers: 4 digits together
+            keep = 4 if run[1] in "89" else 2 if run[1] == "0" else 1
+        return run[:keep] + "5" * (len(run) - keep)
+    return "5" * len(run)
 
 
 def _blocks(text: str) -> Iterator[tuple[int, int]]:
@@ -302,12 +430,11 @@ def _ends_sentence(text: str, match: re.Match[str], sentence_start: int, block_e
 def words(text: str) -> list[str]:
     """The words of `text` (normally one sentence). Amounts, dates, times, IBANs, phone
     numbers, e-mail and web addresses and abbreviations are one word each."""
-    return list(_words(text))
+    return list(_tokens(text))
 
 
-@lru_cache(maxsize=16384)
-def _words(text: str) -> tuple[str, ...]:
-    return tuple(match.group(0) for match in _token_pattern().finditer(text))
+def _tokens(text: str) -> tuple[str, ...]:
+    return tuple(m.group() for m in _token_pattern().finditer(text) if m.start(1) < 0)
 
 
 def _is_special(word: str) -> bool:
@@ -321,7 +448,7 @@ def _is_special(word: str) -> bool:
 # --------------------------------------------------------------------------- syllables
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def syllables(word: str, language: str) -> int:
     """Syllables in one word (at least 1). Special tokens (see `words`) count as 1."""
     lang = _language(language)
@@ -511,37 +638,44 @@ class Scores:
     longest: int
 
 
-@lru_cache(maxsize=16384)
 def sentence_stats(sentence_text: str, language: str) -> tuple[int, int]:
     """(words, syllables) of one sentence."""
-    tokens = _words(sentence_text)
+    return _sentence_stats(shape(sentence_text), _language(language))
+
+
+@lru_cache(maxsize=8192)
+def _sentence_stats(sentence_text: str, language: str) -> tuple[int, int]:
+    tokens = _tokens(sentence_text)
     return len(tokens), sum(syllables(token, language) for token in tokens)
 
 
 def score(text: str, language: str) -> Scores:
     """Flesch-Douma (language "nl") or Flesch Reading Ease ("en") of `text`, with the
     counts behind it. Text without words scores 100."""
-    return score_sentences(split_sentences(text, language), language)
+    return count_sentences(text, language).scores()
 
 
 def score_sentences(sentences: Iterable[Sentence], language: str) -> Scores:
     """:func:`score` of text already split with :func:`split_sentences`."""
     lang = _language(language)
-    sentence_count = word_count = syllable_count = longest = 0
-    for sentence in sentences:
-        count, syllable_total = sentence_stats(sentence.text, lang)
-        if not count:
-            continue
-        sentence_count += 1
-        word_count += count
-        syllable_count += syllable_total
-        longest = max(longest, count)
-    if not word_count:
+    counts = [_sentence_stats(shape(s.text), lang) for s in sentences]
+    counts = [(words, syllables) for words, syllables in counts if words]
+    return _scores(
+        len(counts),
+        sum(words for words, _ in counts),
+        sum(syllables for _, syllables in counts),
+        max((words for words, _ in counts), default=0),
+        lang,
+    )
+
+
+def _scores(sentences: int, words: int, syllables: int, longest: int, language: str) -> Scores:
+    if not words:
         return Scores(100.0, 0, 0, 0, 0.0, 0)
-    per_sentence = word_count / sentence_count
-    sentence_weight, syllable_weight = _FLESCH[lang]
-    value = 206.835 - sentence_weight * per_sentence - syllable_weight * syllable_count / word_count
-    return Scores(value, sentence_count, word_count, syllable_count, per_sentence, longest)
+    per_sentence = words / sentences
+    sentence_weight, syllable_weight = _FLESCH[language]
+    value = 206.835 - sentence_weight * per_sentence - syllable_weight * syllables / words
+    return Scores(value, sentences, words, syllables, per_sentence, longest)
 
 
 def _language(language: str) -> str:

@@ -24,10 +24,10 @@ import csv
 import datetime as dt
 import json
 import re
-import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -99,15 +99,20 @@ def read_records(
 # -- fields ---------------------------------------------------------------
 
 
+# Unicode category Cc (C0 and C1 control characters) and the line and paragraph separators.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
 def _control_char(value: str) -> str | None:
-    for char in value:
-        if unicodedata.category(char) == "Cc" or char in "\u2028\u2029":
-            if char in "\r\n\u2028\u2029":
-                return "a line break"
-            if char == "\t":
-                return "a tab"
-            return f"a control character (U+{ord(char):04X})"
-    return None
+    found = _CONTROL.search(value)
+    if found is None:
+        return None
+    char = found.group()
+    if char in "\r\n\u2028\u2029":
+        return "a line break"
+    if char == "\t":
+        return "a tab"
+    return f"a control character (U+{ord(char):04X})"
 
 
 _AMOUNT = re.compile(r"[+-]?(\d+|\d{1,3}([.,]\d{3})+)([.,]\d+)?")
@@ -159,6 +164,7 @@ def parse_amount(text: str) -> Decimal:
 _DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y")
 
 
+@lru_cache(maxsize=1024)  # a batch has few distinct dates, and strptime is slow
 def parse_date(text: str) -> dt.date:
     """Read ``2026-11-22``, ``22-11-2026``, ``22/11/2026`` or ``22.11.2026``."""
     for fmt in _DATE_FORMATS:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from ..profiles import Profile
-from ..readability import Sentence
+from ..readability import Counts
 from ..staff import Roster, StaffMember
 
 _SALUTATION = re.compile(
@@ -71,11 +71,11 @@ class LetterText:
         return "\n".join(self.lines[start:end])
 
     @cached_property
-    def sentences(self) -> list[Sentence]:
-        """The body's sentences, split once for every rule."""
-        from ..readability import split_sentences
+    def counts(self) -> Counts:
+        """The body's sentences with their words and syllables, found once for every rule."""
+        from ..readability import count_sentences
 
-        return split_sentences(self.body, self.language)
+        return count_sentences(self.body, self.language)
 
     @cached_property
     def _body_line_starts(self) -> list[int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, lru_cache
 
 from .base import Hit, rule
 from .letter import LetterText
@@ -26,9 +26,7 @@ def readability(letter: LetterText) -> Iterator[Hit]:
     15, 12 and 10 words per sentence. About one in four Dutch adults reads with difficulty;
     a letter they cannot follow is a letter they do not answer. Thresholds can be set per
     region under `thresholds:` (min_score, max_average_words, max_sentence_words)."""
-    from ..readability import score_sentences
-
-    stats = score_sentences(letter.sentences, letter.language)
+    stats = letter.counts.scores()
     if not stats.sentences:
         return
     limits = letter.profile.thresholds
@@ -61,20 +59,16 @@ def long_sentence(letter: LetterText) -> Iterator[Hit]:
     """A single long sentence can lose a reader even when the letter scores well on
     average. Split it: one idea per sentence. The limit is 25 words for standard, 20 for
     plain (B1) and 15 for very plain (A2) letters, or the region's `max_sentence_words`."""
-    from ..readability import words
-
     limit = letter.profile.thresholds.max_sentence_words
-    for sentence in letter.sentences:
-        count = len(words(sentence.text))
-        if count > limit:
-            preview = " ".join(sentence.text.split()[:6])
-            yield Hit(
-                f"sentence of {count} words (limit {limit:g} for {letter.level} letters): "
-                f"'{preview} ...'",
-                letter.body_line(sentence.start),
-                value=count,
-                threshold=limit,
-            )
+    for sentence, count in letter.counts.longer_than(limit):
+        preview = " ".join(sentence.text.split()[:6])
+        yield Hit(
+            f"sentence of {count} words (limit {limit:g} for {letter.level} letters): "
+            f"'{preview} ...'",
+            letter.body_line(sentence.start),
+            value=count,
+            threshold=limit,
+        )
 
 
 @rule(
@@ -90,14 +84,19 @@ def officialese(letter: LetterText) -> Iterator[Hit]:
     Only checked for plain (B1) and very plain (A2) regions."""
     if letter.profile.reading_level not in PLAIN_LEVELS:
         return
-    pattern, alternatives = _officialese(letter.language)
-    if pattern is None:
-        return
+    alternatives = _officialese(letter.language)[1]
     start, end = letter.body_range
     for index in range(start, end):
-        for match in pattern.finditer(letter.lines[index]):
-            word = match.group(0)
+        for word in _officialese_in(letter.lines[index], letter.language):
             yield Hit(f"{word!r} is officialese: write {alternatives[word.lower()]!r}", index)
+
+
+@lru_cache(maxsize=4096)
+def _officialese_in(line: str, language: str) -> tuple[str, ...]:
+    """The officialese words in one line, as written (cached: most lines are in every
+    letter of a batch)."""
+    pattern = _officialese(language)[0]
+    return tuple(m.group(0) for m in pattern.finditer(line)) if pattern else ()
 
 
 @cache
