@@ -131,3 +131,25 @@ def test_template_cannot_mutate_data(tmp_path: Path, project: Path) -> None:
             record(), proj.templates.load("m"), proj.profiles["noord"], proj.roster, today=TODAY
         )
     assert "unsafe" in info.value.message
+
+
+def test_a_field_named_like_a_dict_method_is_the_field(project: Path) -> None:
+    (project / "templates" / "d.j2").write_text(
+        "{{ customer.items }} {{ customer.get('missing', 'default') }}\n", "utf-8"
+    )
+    proj = Project.discover(project)
+    letter = render_letter(
+        record(items="3 boeken"), proj.templates.load("d"), proj.profiles["noord"], proj.roster,
+        today=TODAY,
+    )  # fmt: skip
+    assert letter.text == "3 boeken default\n"
+
+
+def test_the_sandbox_still_refuses_private_attributes(project: Path) -> None:
+    (project / "templates" / "p.j2").write_text("{{ signer.__class__ }}\n", "utf-8")
+    proj = Project.discover(project)
+    with pytest.raises(RecordError) as info:
+        render_letter(
+            record(), proj.templates.load("p"), proj.profiles["noord"], proj.roster, today=TODAY
+        )
+    assert "__class__" in info.value.message

@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 
+from babel import Locale
 from babel.dates import format_date as _babel_date
-from babel.numbers import format_currency
+from babel.numbers import NumberPattern
 
 LOCALES = {"nl": "nl_NL", "en": "en_GB"}
 _AND = {"nl": "en", "en": "and"}
@@ -30,8 +31,16 @@ def money(amount: Decimal | int | float, language: str) -> str:
 # which, unlike Decimal equality, tells -0.00 from 0.00).
 @lru_cache(maxsize=1024)
 def _money(value: str, language: str) -> str:
-    text = format_currency(Decimal(value), "EUR", locale=LOCALES[language])
+    locale, pattern = _currency_format(language)
+    text = pattern.apply(Decimal(value), locale, currency="EUR", currency_digits=True)
     return text.replace("\u00a0", " ")
+
+
+@cache
+def _currency_format(language: str) -> tuple[Locale, NumberPattern]:
+    """What ``babel.numbers.format_currency`` looks up on every call, looked up once."""
+    locale = Locale.parse(LOCALES[language])
+    return locale, locale.currency_formats["standard"]
 
 
 @lru_cache(maxsize=1024)

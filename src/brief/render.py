@@ -222,6 +222,14 @@ class _Sandbox(ImmutableSandboxedEnvironment):
         super().__init__(**options)
         self._safe: dict[tuple[type, str], bool] = {}
 
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        # ``customer.amount``: a record's field, found without first failing to find a
+        # dict attribute of that name (a field named like a dict method, "items" or
+        # "keys", is the field). Anything else goes through the sandbox's checks.
+        if type(obj) is _Fields and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         key = (type(obj), attr)
         safe = self._safe.get(key)

@@ -163,6 +163,7 @@ _COMMENT = re.compile(r"<!--.*?(?:-->|$)")
 _BR = re.compile(r"<br\s*/?>", re.I)
 _TAG = re.compile(rf"</?(?:{_TAGS})(?:\s[^<>]*)?/?>", re.I)
 _SPACES = re.compile(r"\s+")
+_EXTRA_SPACE = re.compile(r"\s{2,}|[^\S ]")  # what _SPACES changes; single spaces are kept
 
 
 @lru_cache(maxsize=8192)
@@ -174,8 +175,9 @@ def _clean(line: str) -> str:
         line = _TAG.sub(" ", line)
     if "&" in line:
         line = html.unescape(line)
-    line = _SPACES.sub(" ", line).strip()
-    line = line.strip("*_").strip()
+    if "  " in line or not line.isprintable():  # every other white space is unprintable
+        line = _EXTRA_SPACE.sub(" ", line)
+    line = line.strip().strip("*_").strip()
     return line.strip("| ").strip() if "|" in line else line
 
 
@@ -260,28 +262,38 @@ def _closing(line: str) -> tuple[str, str] | None:
 
 def find_signature(text: str) -> Signature:
     """The last closing phrase in ``text`` and the non-empty lines of the block after it."""
-    cleaned = [_clean(line) for line in text.splitlines()]
+    lines = [_line(line) for line in text.splitlines()]
     found: tuple[int, str, str] | None = None
-    for index, line in enumerate(cleaned):
+    for index, (line, closing, postscript, _) in enumerate(lines):
         if not line:
             continue
-        if found is not None and _POSTSCRIPT.match(line):
+        if found is not None and postscript:
             break
-        hit = _closing(line)
-        if hit is not None:
-            found = (index, hit[0], hit[1])
+        if closing is not None:
+            found = (index, *closing)
     if found is None:
         return Signature(closing=None, closing_line=None, lines=())
     index, phrase, rest = found
     block: list[tuple[int, str]] = [(index, rest)] if rest else []
-    for j in range(index + 1, len(cleaned)):
-        line = cleaned[j]
+    for j in range(index + 1, len(lines)):
+        line, _, _, block_end = lines[j]
         if not line:
             continue
-        if _BLOCK_END.match(line):
+        if block_end:
             break
         block.append((j, line))
     return Signature(closing=phrase, closing_line=index, lines=tuple(block))
+
+
+@lru_cache(maxsize=8192)
+def _line(raw: str) -> tuple[str, tuple[str, str] | None, bool, bool]:
+    """What :func:`find_signature` asks of one line: its cleaned text, the closing phrase
+    it opens with, and whether it starts a postscript or ends the signature block.
+    Cached: most lines are in every letter of a batch."""
+    line = _clean(raw)
+    if not line:
+        return "", None, False, False
+    return line, _closing(line), bool(_POSTSCRIPT.match(line)), bool(_BLOCK_END.match(line))
 
 
 # --------------------------------------------------------------------------- vocabulary

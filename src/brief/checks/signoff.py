@@ -95,10 +95,11 @@ def missing_contact(letter: LetterText) -> Iterator[Hit]:
     people = list(letter.verdict.signers) or ([letter.signer] if letter.signer else [])
     if not people:
         return
-    compact = _JOINERS.sub("", letter.text)
     lowered = letter.text.lower()
-    for member in people:
-        if _DIGITS.sub("", member.phone) in compact or member.email.lower() in lowered:
-            return
+    if any(member.email.lower() in lowered for member in people):
+        return
+    compact = _JOINERS.sub("", letter.text)
+    if any(_DIGITS.sub("", member.phone) in compact for member in people):
+        return
     names = ", ".join(m.name for m in people)
     yield Hit(f"no direct phone number or e-mail of {names}", letter.signature.closing_line)
