@@ -96,7 +96,7 @@ def brief_render(records: Path, *extra: str) -> list[str]:
         TEMPLATE,
         "--date",
         DATE,
-        *extra,
+        *(extra if "--journal" in extra else ("--no-journal", *extra)),
     ]
 
 
@@ -136,6 +136,7 @@ ROWS = {
     "render-stdout": "brief render --stream - --jobs 1 (> /dev/null)",
     "render-folder-jobs": "brief render --out DIR (--jobs: all cores)",
     "render-stream-jobs": "brief render --stream FILE (--jobs: all cores)",
+    "render-folder-journal": "brief render --out DIR --jobs 1, letters recorded in the journal",
     "mailmerge": "mailmerge --dry-run --no-limit (> /dev/null)",
 }
 
@@ -172,6 +173,8 @@ def run_size(n: int, work: Path, only: set[str]) -> list[Run]:
     add("render-stdout", brief_render(records, "--stream", "-", "--jobs", "1"))
     add("render-folder-jobs", brief_render(records, "--out", out("folder-jobs")))
     add("render-stream-jobs", brief_render(records, "--stream", out("stream-jobs")))
+    journal = ("--journal", out("journal.sqlite"))
+    add("render-folder-journal", brief_render(records, "-o", out("fj"), "-j1", *journal))
     if not only or "mailmerge" in only:
         if MAILMERGE.exists():
             database = mailmerge_database(records, work / f"mailmerge-{n}.csv")
@@ -340,6 +343,8 @@ def write_results(data: dict, path: Path) -> None:
         "- records: demo-like customers (bench/generate.py), template `betalingsherinnering`",
         "  (an e-mail with an HTML part, in three variants: standard, B1 for rayon zuid, English)",
         "- peak RSS: `ru_maxrss` from `os.wait4`, the largest of the process and its workers",
+        "- brief render runs with `--no-journal` except in the row that says so: recording the",
+        "  letters in the contact log (on by default) is a pass over the manifest after the batch",
         "- the machine is shared (other test runs), so figures are noisy: load average below",
     ]
     for n, size in sorted(data["sizes"].items(), key=lambda item: int(item[0])):
@@ -372,7 +377,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000", help="comma-separated record counts")
     parser.add_argument("--only", default="", help=f"comma-separated rows: {', '.join(ROWS)}")
     parser.add_argument("--no-startup", action="store_true", help="skip the start-up timings")
-    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "brief-bench")
+    parser.add_argument("--work", type=Path, default=BENCH / "work", help="records and letters")
     parser.add_argument("--results", type=Path, default=BENCH / "results.json")
     parser.add_argument(
         "--report", action="store_true", help="only write RESULTS.md from the stored results"
