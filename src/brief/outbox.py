@@ -144,8 +144,7 @@ def email_bytes(letter: Letter) -> bytes:
     if None in lines:
         return build_email(letter).as_bytes()
     head = "\r\n".join(lines).encode("ascii")  # type: ignore[arg-type]
-    text = b"\n".join(letter.text.encode("utf-8").splitlines()) + b"\n"
-    body = _crlf(binascii.b2a_qp(text, istext=True))
+    body = _crlf(binascii.b2a_qp(_lines(letter.text), istext=True))
     if letter.html is None:
         return b"".join((head, b"\r\n", _TEXT_PART, b"MIME-Version: 1.0\r\n\r\n", body))
     plain = _TEXT_PART + b"\r\n" + body
@@ -288,8 +287,15 @@ def _crlf(data: bytes) -> bytes:
 def _html_part(html: str) -> bytes:
     """The HTML alternative, quoted-printable as :func:`build_email` makes it: 7-bit clean,
     so no server needs 8BITMIME."""
-    body = b"\n".join(html.encode("utf-8").splitlines()) + b"\n"
-    return _HTML_PART + _crlf(binascii.b2a_qp(body, istext=True))
+    return _HTML_PART + _crlf(binascii.b2a_qp(_lines(html), istext=True))
+
+
+def _lines(text: str) -> bytes:
+    """`text` in UTF-8 with ``\n`` line ends and a final one, as the encoder wants it."""
+    data = text.encode("utf-8")
+    if b"\r" in data:
+        return b"\n".join(data.splitlines()) + b"\n"
+    return data if data.endswith(b"\n") else data + b"\n"
 
 
 def _boundary(*parts: bytes) -> bytes:

@@ -40,12 +40,12 @@ from typing import TYPE_CHECKING, Any
 
 from .checks import LetterText, check_letter
 from .checks.letter import LEVEL_NAMES
-from .checks.readability import PLAIN_LEVELS, SCORE_NAMES, _officialese
+from .checks.readability import PLAIN_LEVELS, SCORE_NAMES
 from .checks.template import _SUPPRESSION
 from .errors import BriefError, RecordError
 from .profiles import LANGUAGES, Profile, Thresholds
 from .project import Project
-from .readability import score, split_sentences, words
+from .readability import officialese, score, split_sentences, words
 from .records import Record, read_records
 from .render import context, render_letter, render_traced, resolve_signer, split_front_matter
 
@@ -434,24 +434,18 @@ def _sentences(letter: LetterText, offsets: _Offsets) -> Iterable[Finding]:
 def _officialese_words(letter: LetterText, offsets: _Offsets) -> Iterable[Finding]:
     if letter.profile.reading_level not in PLAIN_LEVELS:
         return
-    pattern, alternatives = _officialese(letter.language)
-    if pattern is None:
-        return
-    starts = offsets.line_starts
-    first, end = letter.body_range
-    for index in range(first, end):
-        for match in pattern.finditer(letter.lines[index]):
-            word = match.group(0)
-            alternative = alternatives[word.lower()]
-            yield Finding(
-                kind="officialese",
-                rule="officialese",
-                message=f"{word!r} is officialese: write {alternative!r}",
-                line=index,
-                start=starts[index] + match.start(),
-                end=starts[index] + match.end(),
-                alternative=alternative,
-            )
+    alternatives = officialese(letter.language)[1]
+    for start, end, word in letter.counts.officialese():
+        alternative = alternatives[word.lower()]
+        yield Finding(
+            kind="officialese",
+            rule="officialese",
+            message=f"{word!r} is officialese: write {alternative!r}",
+            line=letter.body_line(start),
+            start=offsets.from_body(start),
+            end=offsets.from_body(end),
+            alternative=alternative,
+        )
 
 
 def _rules(letter: LetterText, offsets: _Offsets) -> Iterable[Finding]:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any, NamedTuple
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "Scores",
     "Sentence",
     "count_sentences",
+    "officialese",
     "score",
     "score_sentences",
     "sentence_stats",
@@ -215,6 +216,7 @@ class Piece(NamedTuple):
     words: int
     syllables: int
     longest: int  # words in the longest sentence
+    officialese: tuple[tuple[int, int, str], ...]  # (start, end, word) of each stiff word
 
 
 class Counts:
@@ -242,6 +244,12 @@ class Counts:
                 if word_count > limit:
                     start, end = offset + first, offset + last
                     yield Sentence(self.text[start:end], start, end), word_count
+
+    def officialese(self) -> Iterator[tuple[int, int, str]]:
+        """(start, end, word) of every officialese word (see :func:`officialese`)."""
+        for offset, piece in self.pieces:
+            for start, end, word in piece.officialese:
+                yield offset + start, offset + end, word
 
     def scores(self) -> Scores:
         pieces = [piece for _, piece in self.pieces]
@@ -286,13 +294,31 @@ def _shaped_piece(piece: str, language: str) -> Piece:
         for sentence in _split_block(piece, start, end)
     )
     counts = [words for _, _, words, _ in sentences if words]
+    pattern = officialese(language)[0]
     return Piece(
         sentences,
         len(counts),
         sum(counts),
         sum(syllables for _, _, _, syllables in sentences),
         max(counts, default=0),
+        tuple((m.start(), m.end(), m.group()) for m in pattern.finditer(piece)) if pattern else (),
     )
+
+
+@cache
+def officialese(language: str) -> tuple[re.Pattern[str] | None, dict[str, str]]:
+    """Officialese ("ambtelijke taal") in `language`: a pattern that finds the words of
+    brief/data/officialese.yaml, and the plain alternative of each (by lower case)."""
+    from importlib.resources import files
+
+    import yaml
+
+    data = yaml.safe_load(files("brief").joinpath("data/officialese.yaml").read_text("utf-8"))
+    words = {str(k).lower(): str(v) for k, v in (data.get(_language(language)) or {}).items()}
+    if not words:
+        return None, {}
+    alternation = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", re.IGNORECASE), words
 
 
 _DIGIT_RUN = re.compile(r"[0-9]+")

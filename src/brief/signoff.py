@@ -624,6 +624,21 @@ def _fingerprint(roster: Roster) -> tuple[tuple[str, str, tuple[str, ...]], ...]
     return tuple((m.id, m.name, tuple(m.roles.values())) for m in roster)
 
 
+# Per roster object (kept alive by its entry, so its id is not reused): its index and
+# its people by id, which :func:`classify` needs for every letter of a batch.
+_DIGESTS: dict[int, tuple[Roster, _Index, dict[str, StaffMember]]] = {}
+
+
+def _digest(roster: Roster) -> tuple[_Index, dict[str, StaffMember]]:
+    found = _DIGESTS.get(id(roster))
+    if found is None:
+        if len(_DIGESTS) >= 64:
+            _DIGESTS.clear()
+        by_id = {member.id: member for member in roster}
+        found = _DIGESTS[id(roster)] = (roster, _index(_fingerprint(roster)), by_id)
+    return found[1], found[2]
+
+
 # --------------------------------------------------------------------------- classify
 
 
@@ -770,10 +785,9 @@ def _read(
 
 def classify(signature: Signature, roster: Roster) -> Verdict:
     """Who signs ``signature``: roster people, unknown names, or why nobody does."""
-    index = _index(_fingerprint(roster))
+    index, by_id = _digest(roster)
     lines = tuple((int(number), str(text)) for number, text in signature.lines)
     ids, unknown, reason = _read(signature.closing is not None, lines, index)
-    by_id = {member.id: member for member in roster}
     signers = tuple(by_id[i] for i in ids)
     return Verdict(signers=signers, unknown=unknown, anonymous=reason)
 

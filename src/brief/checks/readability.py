@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from functools import cache, lru_cache
 
+from ..readability import officialese as officialese_words
 from .base import Hit, rule
 from .letter import LetterText
 
@@ -84,30 +83,7 @@ def officialese(letter: LetterText) -> Iterator[Hit]:
     Only checked for plain (B1) and very plain (A2) regions."""
     if letter.profile.reading_level not in PLAIN_LEVELS:
         return
-    alternatives = _officialese(letter.language)[1]
-    start, end = letter.body_range
-    for index in range(start, end):
-        for word in _officialese_in(letter.lines[index], letter.language):
-            yield Hit(f"{word!r} is officialese: write {alternatives[word.lower()]!r}", index)
-
-
-@lru_cache(maxsize=4096)
-def _officialese_in(line: str, language: str) -> tuple[str, ...]:
-    """The officialese words in one line, as written (cached: most lines are in every
-    letter of a batch)."""
-    pattern = _officialese(language)[0]
-    return tuple(m.group(0) for m in pattern.finditer(line)) if pattern else ()
-
-
-@cache
-def _officialese(language: str) -> tuple[re.Pattern[str] | None, dict[str, str]]:
-    from importlib.resources import files
-
-    import yaml
-
-    data = yaml.safe_load(files("brief").joinpath("data/officialese.yaml").read_text("utf-8"))
-    words = {str(k).lower(): str(v) for k, v in (data.get(language) or {}).items()}
-    if not words:
-        return None, {}
-    alternation = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", re.IGNORECASE), words
+    alternatives = officialese_words(letter.language)[1]
+    for start, _, word in letter.counts.officialese():
+        line = letter.body_line(start)
+        yield Hit(f"{word!r} is officialese: write {alternatives[word.lower()]!r}", line)
