@@ -415,30 +415,41 @@ def resolve_signer(record: Record, profile: Profile, roster: Roster) -> StaffMem
 
 
 def context(
-    record: Record, profile: Profile, signer: StaffMember, roster: Roster, today: dt.date
+    record: Record,
+    profile: Profile,
+    signer: StaffMember,
+    roster: Roster,
+    today: dt.date,
+    env_globals: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Everything a template can use."""
-    ctx = dict(_base_context(profile, signer, roster, today))
+    """Everything a template can use (with ``env_globals``, also the environment's
+    globals, for :func:`_render`)."""
+    ctx = dict(_base_context(profile, signer, roster, today, env_globals or {}))
     ctx["customer"] = _Fields(record.fields)
     return ctx
 
 
-# The context without the customer, per (profile, signer, roster, today): a batch has a
-# handful of these, and building one takes longer than rendering a letter. Each entry
-# holds its key objects, so an id in a key is never reused while the entry lives.
-_BASES: dict[tuple[int, int, int, dt.date], tuple[object, ...]] = {}
+# The context without the customer, per (profile, signer, roster, today, globals): a
+# batch has a handful of these, and building one takes longer than rendering a letter.
+# Each entry holds its key objects, so an id in a key is never reused while it lives.
+_BASES: dict[tuple[int, int, int, dt.date, int], tuple[object, ...]] = {}
 _MAX_BASES = 1024
 
 
 def _base_context(
-    profile: Profile, signer: StaffMember, roster: Roster, today: dt.date
+    profile: Profile,
+    signer: StaffMember,
+    roster: Roster,
+    today: dt.date,
+    env_globals: Mapping[str, Any],
 ) -> Mapping[str, Any]:
-    key = (id(profile), id(signer), id(roster), today)
+    key = (id(profile), id(signer), id(roster), today, id(env_globals))
     found = _BASES.get(key)
     if found is not None:
         return found[-1]  # type: ignore[return-value]
     language = profile.language
     base = {
+        **env_globals,
         "signer": Person.of(signer, language),
         "team": tuple(Person.of(m, language) for m in map(roster.get, profile.team) if m),
         "team_name": profile.team_name,
@@ -456,7 +467,7 @@ def _base_context(
     }
     if len(_BASES) >= _MAX_BASES:
         _BASES.clear()
-    _BASES[key] = (profile, signer, roster, base)
+    _BASES[key] = (profile, signer, roster, env_globals, base)
     return base
 
 
@@ -470,8 +481,15 @@ def template_line(err: BaseException, template: jinja2.Template) -> int | None:
 
 
 def _render(template: jinja2.Template, ctx: Mapping[str, Any], record: Record) -> str:
+    """``template.render(ctx)`` for a context that already holds the environment's globals
+    (see :func:`render_letter`): Jinja then uses it as it is instead of merging a copy,
+    which took a third of the time of rendering a letter's text."""
     try:
-        return template.render(ctx)
+        try:
+            run = template.root_render_func(template.new_context(ctx, shared=True))
+            return template.environment.concat(run)  # type: ignore[attr-defined]
+        except Exception:
+            template.environment.handle_exception()  # as render() does: template lines
     except (jinja2.TemplateError, ValueError, TypeError, ArithmeticError) as err:
         message = getattr(err, "message", None) or str(err) or type(err).__name__
         line = template_line(err, template)
@@ -567,7 +585,7 @@ def render_letter(
 ) -> Letter:
     """Render one record with one template for one region profile."""
     signer = signer or resolve_signer(record, profile, roster)
-    ctx = context(record, profile, signer, roster, today)
+    ctx = context(record, profile, signer, roster, today, spec.body.globals)
     text = _render(spec.body, ctx, record).strip("\n") + "\n"
     subject = _render(spec.subject, ctx, record).strip() if spec.subject else ""
     if "\n" in subject or "\r" in subject:
