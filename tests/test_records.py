@@ -1407,13 +1407,13 @@ def big_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_reading_is_lazy(big_csv: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     made: list[int] = []
-    real = records.make_record
+    real = records._csv_record
 
-    def counting(raw: Any, path: Path, line: int) -> Any:
-        made.append(line)
-        return real(raw, path, line)
+    def counting(*args: Any) -> Any:
+        made.append(args[-1])  # the line
+        return real(*args)
 
-    monkeypatch.setattr(records, "make_record", counting)
+    monkeypatch.setattr(records, "_csv_record", counting)
 
     items = read_records(big_csv)
     assert made == []  # nothing happens before the first next()
@@ -1474,3 +1474,31 @@ def test_memory_stays_flat_over_200000_rows(big_csv: Path) -> None:
     assert (last.line, last.id) == (ROWS + 1, f"K{ROWS - 1}")
     assert peak < 20_000_000
     assert big_csv.stat().st_size > 3_000_000
+
+
+def test_csv_rows_read_as_make_record_reads_them(tmp_path: Path) -> None:
+    """The quick path for usual CSV rows gives what make_record gives, and hands every
+    other row to it (so its messages stay the same)."""
+    path = tmp_path / "c.csv"
+    path.write_text(
+        "id;region;name;amount;due_date;note\n"
+        "K1;noord;Jan; € 1.234,56 ;22-11-2026;\n"
+        "K2;zuid;Piet;12,50;2026-11-01;  met  spaties  \n"
+        "K3;oost;Kees;1.234;22-11-2026;ambiguous amount\n"
+        "K4;west;;1,00;22-11-2026;no name\n"
+        "K5;west;Bep;1,00;31-02-2026;no such day\n"
+        "K6;west;Bep\x07;1,00;01-02-2026;bell\n",
+        encoding="utf-8",
+    )
+    header = ["id", "region", "name", "amount", "due_date", "note"]
+    rows = [line.split(";") for line in path.read_text("utf-8").splitlines()[1:]]
+    got = list(read_records(path))
+    assert len(got) == len(rows) == 6
+    for line, (item, row) in enumerate(zip(got, rows, strict=True), start=2):
+        expected = records.make_record(dict(zip(header, row, strict=True)), path, line)
+        assert type(item) is type(expected)
+        if isinstance(item, Record):
+            assert item == expected
+        else:
+            assert str(item) == str(expected)
+    assert [type(i).__name__ for i in got] == ["Record", "Record"] + ["RecordError"] * 4

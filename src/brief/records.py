@@ -330,6 +330,7 @@ def _read_csv(path: Path, encoding: str | None, warn: Warn) -> Iterator[Item]:
             reader = csv.reader(stream, delimiter=delimiter, strict=True)
             first = next(row for row in reader if not _blank(row))  # the sample is not blank
             header = _csv_header(first, path, reader.line_num, warn)
+            kinds = [_parser(name) for name in header]
             id_column = header.index("id") if "id" in header else None
             start = reader.line_num + 1
             for row in reader:
@@ -348,13 +349,47 @@ def _read_csv(path: Path, encoding: str | None, warn: Warn) -> Iterator[Item]:
                         record=record,
                     )
                     continue
-                yield make_record(dict(zip(header, row, strict=True)), path, line)
+                yield _csv_record(header, kinds, row, path, line)
         except UnicodeDecodeError as err:
             raise _decode_error(path, chosen, err) from None
         except csv.Error as err:
             raise RecordsFileError(
                 f"malformed CSV: {err}", path=path, line=reader.line_num
             ) from None
+
+
+def _parser(name: str) -> Callable[[str], Any] | None:
+    """How :func:`make_record` types a text field of this name (None: it stays text)."""
+    if name == "amount" or name.endswith("_amount"):
+        return parse_amount
+    if name == "date" or name.endswith("_date"):
+        return parse_date
+    return None
+
+
+def _csv_record(
+    header: list[str],
+    kinds: list[Callable[[str], Any] | None],
+    row: list[str],
+    path: Path,
+    line: int,
+) -> Item:
+    """:func:`make_record` of one CSV row, quicker for the usual row (no control
+    characters, the required fields there, amounts and dates that read); any other row
+    goes through :func:`make_record`, which says what is wrong with it."""
+    if not _CONTROL.search(" ".join(row)):
+        fields: dict[str, Any] = {}
+        try:
+            for name, kind, value in zip(header, kinds, row, strict=True):
+                value = value.strip()
+                if value:
+                    fields[name] = kind(value) if kind else value
+        except ValueError:
+            pass
+        else:
+            if all(name in fields for name in REQUIRED):
+                return Record(path=str(path), line=line, fields=fields)
+    return make_record(dict(zip(header, row, strict=True)), path, line)
 
 
 def _blank(row: list[str]) -> bool:
