@@ -22,6 +22,7 @@ A template may start with YAML front matter::
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime as dt
 import re
 import traceback
@@ -225,9 +226,13 @@ class _Sandbox(ImmutableSandboxedEnvironment):
     def getattr(self, obj: Any, attribute: str) -> Any:
         # ``customer.amount``: a record's field, found without first failing to find a
         # dict attribute of that name (a field named like a dict method, "items" or
-        # "keys", is the field). Anything else goes through the sandbox's checks.
-        if type(obj) is _Fields and attribute in obj:
+        # "keys", is the field). ``signer.phone``: a data field of one of brief's own
+        # views, plain values all. Anything else goes through the sandbox's checks.
+        kind = type(obj)
+        if kind is _Fields and attribute in obj:
             return obj[attribute]
+        if attribute in _VIEW_FIELDS.get(kind, ()):
+            return getattr(obj, attribute)
         return super().getattr(obj, attribute)
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
@@ -236,6 +241,12 @@ class _Sandbox(ImmutableSandboxedEnvironment):
         if safe is None:
             safe = self._safe[key] = super().is_safe_attribute(obj, attr, value)
         return safe
+
+
+_VIEW_FIELDS: dict[type, frozenset[str]] = {
+    view: frozenset(f.name for f in dataclasses.fields(view))
+    for view in (Person, RegionView, Organisation)
+}
 
 
 def make_environment(folder: Path) -> ImmutableSandboxedEnvironment:
