@@ -230,7 +230,10 @@ def revision() -> str:
             ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
         ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
+            [
+                *("git", "status", "--porcelain", "--untracked-files=no", "--", "."),
+                *(":(exclude)bench/results.json", ":(exclude)bench/RESULTS.md"),  # its output
+            ],
             cwd=REPO,
             capture_output=True,
             text=True,
