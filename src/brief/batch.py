@@ -290,8 +290,9 @@ class Outcome(NamedTuple):
     """What became of one record, as the writing side needs it.
 
     ``entry`` is its manifest line without the letter's location; ``data``
-    the letter's bytes when it is to be written; ``error`` the problem when
-    the record was rejected (None for a letter refused by the checks).
+    the letter's bytes when it is to be written (empty when the renderer wrote
+    it already); ``error`` the problem when the record was rejected (None for a
+    letter refused by the checks).
     """
 
     entry: dict[str, Any]
@@ -299,6 +300,7 @@ class Outcome(NamedTuple):
     error: RecordError | None = None
     name: str = ""  # the letter's file name
     sender: str = ""  # the signer's address, for an mbox ``From`` line
+    staged: bool = False  # written into the staging folder by the renderer
 
 
 def rejected(error: RecordError, region: str | None) -> Outcome:
@@ -322,6 +324,10 @@ class Renderer:
         self.project = project
         self.options = options
         self.lookup = _Lookup(project, options.template)
+        # Letters for a folder are written where they are rendered (in a worker, when
+        # there are workers): the writing side then only keeps the manifest, instead of
+        # receiving every letter's bytes and creating every file itself.
+        self.staging: outbox.Staging | None = None
 
     def prepare(
         self, record: Record, *, recipient: bool = False
@@ -400,7 +406,11 @@ class Renderer:
             ]
         if refused:
             return Outcome(entry)
-        return Outcome(entry, data, name=outbox.letter_filename(letter), sender=letter.signer.email)
+        name = outbox.letter_filename(letter)
+        if self.staging is not None:
+            self.staging.write(name, data)
+            return Outcome(entry, b"", name=name, sender=letter.signer.email, staged=True)
+        return Outcome(entry, data, name=name, sender=letter.signer.email)
 
 
 def _rejected(error: RecordError, record: Record) -> Outcome:
@@ -433,6 +443,7 @@ def render_batch(
         manifest=options.out / MANIFEST if options.out else options.manifest,
     )
     with _sink(options) as sink:
+        renderer.staging = sink.staging if isinstance(sink, _Folder) else None
         batch = _Batch(result, sink, options.skip_invalid)
         outcomes = _outcomes(renderer, _items(options, warn), options.jobs, sink)
         try:
@@ -566,7 +577,9 @@ class _Folder:
         return None
 
     def write(self, outcome: Outcome, *, write: bool) -> dict[str, Any]:
-        if write:
+        if outcome.staged:
+            self.written += 1
+        elif write:
             self.staging.write(outcome.name, outcome.data or b"")
             self.written += 1
         return {"path": outcome.name}
