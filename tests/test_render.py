@@ -123,33 +123,30 @@ def test_missing_field_is_an_error_never_empty_text(project: Path) -> None:
     )
 
 
-def test_template_cannot_mutate_data(tmp_path: Path, project: Path) -> None:
-    (project / "templates" / "m.j2").write_text("{{ customer.update({'name': 'x'}) }}\n", "utf-8")
+def render_source(project: Path, source: str, **fields: object) -> str:
+    """The text of a letter from a one-off template ``source`` for the record ``fields``."""
+    (project / "templates" / "t.j2").write_text(source, "utf-8")
     proj = Project.discover(project)
+    spec = proj.templates.load("t")
+    return render_letter(
+        record(**fields), spec, proj.profiles["noord"], proj.roster, today=TODAY
+    ).text
+
+
+@pytest.mark.parametrize(
+    ("source", "unsafe"),
+    [
+        ("{{ customer.update({'name': 'x'}) }}\n", "unsafe"),
+        ("{{ signer.__class__ }}\n", "__class__"),
+    ],
+    ids=["cannot mutate data", "no private attributes"],
+)
+def test_the_sandbox_refuses(project: Path, source: str, unsafe: str) -> None:
     with pytest.raises(RecordError) as info:
-        render_letter(
-            record(), proj.templates.load("m"), proj.profiles["noord"], proj.roster, today=TODAY
-        )
-    assert "unsafe" in info.value.message
+        render_source(project, source)
+    assert unsafe in info.value.message
 
 
 def test_a_field_named_like_a_dict_method_is_the_field(project: Path) -> None:
-    (project / "templates" / "d.j2").write_text(
-        "{{ customer.items }} {{ customer.get('missing', 'default') }}\n", "utf-8"
-    )
-    proj = Project.discover(project)
-    letter = render_letter(
-        record(items="3 boeken"), proj.templates.load("d"), proj.profiles["noord"], proj.roster,
-        today=TODAY,
-    )  # fmt: skip
-    assert letter.text == "3 boeken default\n"
-
-
-def test_the_sandbox_still_refuses_private_attributes(project: Path) -> None:
-    (project / "templates" / "p.j2").write_text("{{ signer.__class__ }}\n", "utf-8")
-    proj = Project.discover(project)
-    with pytest.raises(RecordError) as info:
-        render_letter(
-            record(), proj.templates.load("p"), proj.profiles["noord"], proj.roster, today=TODAY
-        )
-    assert "__class__" in info.value.message
+    source = "{{ customer.items }} {{ customer.get('missing', 'default') }}\n"
+    assert render_source(project, source, items="3 boeken") == "3 boeken default\n"
