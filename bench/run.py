@@ -325,7 +325,7 @@ def targets(data: dict) -> list[str]:
             ("stream, checks on: all cores ÷ one core", "render-stream-jobs", "render-stream", 1.6),
             ("folder, checks on: all cores ÷ one core", "render-folder-jobs", "render-folder", 1.6),
         ):
-            if a in runs or b in runs:
+            if a in runs and b in runs:  # a size measured with --only may lack a row
                 check(name, _ratio(runs, a, b), goal)
         brief = [run.rss_mb for key, run in runs.items() if key.startswith("render")]
         if brief:
@@ -337,7 +337,20 @@ def targets(data: dict) -> list[str]:
                 f"needs brief {5 / floor:.1f} × faster than the bare Jinja2 loop, which does "
                 "a part of brief's work"
             )
-    for name, wall in data.get("startup", {}).get("times", {}).items():
+    peaks = []
+    for n, size in sorted(data["sizes"].items(), key=lambda item: int(item[0])):
+        rows = [r for r in size["runs"] if r["key"] in ("render-stream", "render-folder")]
+        if rows:
+            peaks.append(f"{max(r['rss_mb'] for r in rows):.0f} MB at {int(n):,}")
+    if len(peaks) > 1:
+        lines.append(
+            "\nPeak RSS of brief render (checks on, one core) by size, to see whether it "
+            f"grows with N: {', '.join(peaks)}."
+        )
+    startup = data.get("startup", {}).get("times", {})
+    if startup:
+        lines.append("\nStart-up:\n")
+    for name, wall in startup.items():
         if name != "brief lint (demo project)":
             check(f"`{name}` wall time, s", wall, 0.3, below=True)
     return lines
