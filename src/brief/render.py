@@ -31,6 +31,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import jinja2
@@ -435,7 +436,7 @@ def context(
 ) -> dict[str, Any]:
     """Everything a template can use (with ``env_globals``, also the environment's
     globals, for :func:`_render`)."""
-    ctx = dict(_base_context(profile, signer, roster, today, env_globals or {}))
+    ctx = dict(_base_context(profile, signer, roster, today, env_globals or _NO_GLOBALS))
     ctx["customer"] = _Fields(record.fields)
     return ctx
 
@@ -445,6 +446,7 @@ def context(
 # Each entry holds its key objects, so an id in a key is never reused while it lives.
 _BASES: dict[tuple[int, int, int, dt.date, int], tuple[object, ...]] = {}
 _MAX_BASES = 1024
+_NO_GLOBALS: Mapping[str, Any] = MappingProxyType({})
 
 
 def _base_context(
