@@ -383,7 +383,9 @@ def write_results(data: dict, path: Path) -> None:
         "- peak RSS: `ru_maxrss` from `os.wait4`, the largest of the process and its workers",
         "- brief render runs with `--no-journal` except in the row that says so: recording the",
         "  letters in the contact log (on by default) is a pass over the manifest after the batch",
-        "- the machine is shared (other test runs), so figures are noisy: load average below",
+        "- the machine is shared (other test runs), so figures are noisy: load average below;",
+        "  and creating files is several times slower for a while after many were deleted, so",
+        "  the folder rows (floor B too) depend on what ran before them",
     ]
     for n, size in sorted(data["sizes"].items(), key=lambda item: int(item[0])):
         lines += [
