@@ -9,6 +9,8 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from pathlib import Path
 
+import pytest
+
 from conftest import run_brief
 
 HEADER = "id;region;name;email;amount;due_date"
@@ -701,6 +703,30 @@ def test_jobs_render_the_same_letters_in_record_order(project: Path, cli) -> Non
     for entry in two:
         name = entry["path"]
         assert (project / "out1" / name).read_bytes() == (project / "out2" / name).read_bytes()
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["new folder", "existing folder"])
+def test_workers_letters_go_when_a_late_record_refuses_the_batch(
+    project: Path, cli, existing: bool
+) -> None:
+    """With --jobs the workers write the letters into the staging folder themselves; a bad
+    record after them still refuses the whole batch, and none of them is left behind."""
+    from brief.batch import POOL_AFTER
+
+    path = many_records(project / "many.csv", POOL_AFTER + 300)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("K99999;noord;Laatste;l@example.nl;12,3x;01-11-2026\n")
+    if existing:
+        (project / "out").mkdir()
+    before = sorted(p.name for p in project.iterdir())
+
+    result = render(cli, "-r", "many.csv", "-t", "aanmaning", "--out", "out", "-j", "2")
+
+    assert result.exit_code == 2
+    assert "K99999" in result.stderr and "'amount'" in result.stderr
+    assert sorted(p.name for p in project.iterdir()) == before  # no staging folder beside it
+    if existing:
+        assert list((project / "out").iterdir()) == []  # nor inside it
 
 
 def test_rendered_emails_equal_what_the_email_package_builds(demo: Path, cli) -> None:
