@@ -345,9 +345,6 @@ class Renderer:
             outbox.recipient(record)
         return profile, spec, signer
 
-    def __call__(self, item: Record | Outcome) -> Outcome:
-        return self.many([item])[0]
-
     def many(self, items: list[Record | Outcome]) -> list[Outcome]:
         """Each item's :class:`Outcome`, in order.
 
