@@ -798,7 +798,7 @@ def candidates(name: str, roster: Roster) -> tuple[StaffMember, ...]:
     A shared first name ("Mark") gives everyone with it; a surname alone ("De Vries")
     or initials that do not fit give everyone with that surname.
     """
-    index = _index(_fingerprint(roster))
+    index, by_id = _digest(roster)
     tokens = _strip_titles(_GLUED_INITIAL.sub(r"\1 ", name).split())
     ids: Iterable[str] = index.match(tokens)
     if not ids:
@@ -807,5 +807,4 @@ def candidates(name: str, roster: Roster) -> tuple[StaffMember, ...]:
             ids = [i for _, i in index.surname.get(_norm(" ".join(surname)), [])]
         elif given:
             ids = index.first.get(_norm(given[0]), [])
-    by_id = {member.id: member for member in roster}
     return tuple(by_id[i] for i in ids)
