@@ -45,7 +45,7 @@ from .checks.template import _SUPPRESSION
 from .errors import BriefError, RecordError
 from .profiles import LANGUAGES, Profile, Thresholds
 from .project import Project
-from .readability import officialese, score, split_sentences, words
+from .readability import officialese, scores_of
 from .records import Record, read_records
 from .render import context, render_letter, render_traced, resolve_signer, split_front_matter
 
@@ -402,11 +402,10 @@ def _sentences(letter: LetterText, offsets: _Offsets) -> Iterable[Finding]:
     """Hard and very hard sentences (0-based lines; see the module docstring)."""
     limits = letter.profile.thresholds
     name = SCORE_NAMES[letter.language]
-    for sentence in split_sentences(letter.body, letter.language):
-        count = len(words(sentence.text))
+    for sentence, count, syllables in letter.counts.sentences():
         if not count:
             continue
-        value = score(sentence.text, letter.language).score
+        value = scores_of(1, count, syllables, count, letter.counts.language).score
         low = count >= MIN_SCORED_WORDS and value < limits.min_score
         reasons = []
         if count > limits.max_sentence_words:
@@ -496,7 +495,7 @@ def _signature_span(
 def measure(letter: LetterText, findings: Sequence[Finding]) -> list[Metric]:
     """Score, words per sentence, longest sentence and (very) hard sentences against the region's
     thresholds (as the ``readability`` and ``long-sentence`` rules judge them)."""
-    stats = score(letter.body, letter.language)
+    stats = letter.counts.scores()
     limits = letter.profile.thresholds
     name = SCORE_NAMES[letter.language]
     if not stats.sentences:

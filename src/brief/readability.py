@@ -37,6 +37,7 @@ __all__ = [
     "officialese",
     "score",
     "score_sentences",
+    "scores_of",
     "sentence_stats",
     "shape",
     "split_sentences",
@@ -253,7 +254,7 @@ class Counts:
 
     def scores(self) -> Scores:
         pieces = [piece for _, piece in self.pieces]
-        return _scores(
+        return scores_of(
             sum(p.counted for p in pieces),
             sum(p.words for p in pieces),
             sum(p.syllables for p in pieces),
@@ -686,7 +687,7 @@ def score_sentences(sentences: Iterable[Sentence], language: str) -> Scores:
     lang = _language(language)
     counts = [_sentence_stats(shape(s.text), lang) for s in sentences]
     counts = [(words, syllables) for words, syllables in counts if words]
-    return _scores(
+    return scores_of(
         len(counts),
         sum(words for words, _ in counts),
         sum(syllables for _, syllables in counts),
@@ -695,7 +696,8 @@ def score_sentences(sentences: Iterable[Sentence], language: str) -> Scores:
     )
 
 
-def _scores(sentences: int, words: int, syllables: int, longest: int, language: str) -> Scores:
+def scores_of(sentences: int, words: int, syllables: int, longest: int, language: str) -> Scores:
+    """:class:`Scores` from counts already made (``language`` as :func:`_language` gives it)."""
     if not words:
         return Scores(100.0, 0, 0, 0, 0.0, 0)
     per_sentence = words / sentences
