@@ -42,7 +42,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from . import outbox
+from . import mime, outbox
 from .checks import Hit, LetterText, Rule, check_letter
 from .errors import BriefError, InvalidInput, Problems, RecordError, TemplateError
 from .profiles import LANGUAGES, Profile
@@ -342,7 +342,7 @@ class Renderer:
         spec = lookup.spec(record, lookup.template_name(record), profile)
         signer = resolve_signer(record, profile, self.project.roster)
         if recipient and spec.channel == "email":
-            outbox.recipient(record)
+            mime.recipient(record)
         return profile, spec, signer
 
     def many(self, items: list[Record | Outcome]) -> list[Outcome]:

@@ -12,30 +12,21 @@ output is the exception: what was printed cannot be taken back.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import contextlib
 import hashlib
 import os
-import random
 import re
 import shutil
-import string
 import sys
 import tempfile
 import time
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.policy import SMTP
 from email.utils import formatdate, make_msgid
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, BinaryIO
+from typing import IO, Any, BinaryIO
 
+from . import mime
 from .errors import BriefError
 from .render import Letter
-
-if TYPE_CHECKING:
-    from .records import Record
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 _RESERVED = {
@@ -47,9 +38,6 @@ _RESERVED = {
     *(f"LPT{i}" for i in range(10)),
 }
 STAGING_PREFIX = ".brief-staging-"
-EMAIL = re.compile(
-    r"^[^@\s<>\"(),;:\\\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$"
-)
 
 
 def safe_stem(text: str) -> str:
@@ -71,201 +59,12 @@ def letter_filename(letter: Letter) -> str:
     return f"{safe_stem(letter.record.id)}-{safe_stem(letter.template.name)}.{suffix}"
 
 
-def recipient(record: Record) -> str:
-    """The customer's e-mail address, checked: a :class:`RecordError` when missing or bad."""
-    address = str(record.get("email") or "")
-    if not address:
-        raise record.error("required for an e-mail template", "email")
-    if not EMAIL.match(address):
-        raise record.error(f"{address!r} is not an e-mail address", "email")
-    return address
-
-
-def build_email(letter: Letter) -> EmailMessage:
-    """A standards-correct message: From and Reply-To are the signer.
-
-    Headers are built with :mod:`email.headerregistry`, which encodes
-    non-ASCII names (RFC 2047) and refuses line breaks, so record data
-    cannot add headers.
-    """
-    to = recipient(letter.record)
-    signer = letter.signer
-    msg = EmailMessage(policy=SMTP)
-    try:
-        sender = Address(display_name=signer.name, addr_spec=signer.email)
-        msg["From"] = sender
-        msg["To"] = Address(display_name=str(letter.record.get("name")), addr_spec=to)
-        msg["Reply-To"] = sender
-        msg["Subject"] = letter.subject
-    except (ValueError, TypeError) as err:
-        raise letter.record.error(f"cannot build the e-mail headers: {err}") from None
-    msg["Date"] = formatdate(localtime=True)
-    msg["Message-ID"] = make_msgid(domain=signer.email.rpartition("@")[2])
-    msg.set_content(letter.text, cte="quoted-printable")
-    if letter.html is not None:
-        msg.add_alternative(letter.html, subtype="html", cte="quoted-printable")
-    return msg
-
-
 def letter_bytes(letter: Letter) -> bytes:
     """The file a letter becomes: an e-mail message (CRLF line ends) or UTF-8 text."""
     if letter.channel == "email":
-        return email_bytes(letter)
+        domain = letter.signer.email.rpartition("@")[2]
+        return mime.message_bytes(letter, message_id=make_msgid(domain=domain), date=_now())
     return letter.text.encode("utf-8")
-
-
-def email_bytes(letter: Letter) -> bytes:
-    """``build_email(letter).as_bytes()``, written directly.
-
-    The standard library's message objects parse and refold every header and
-    take about 2 ms a message, more than rendering it. Letters have one shape
-    (a text part, perhaps an HTML alternative) and short headers, so this
-    writes the same message, header by header, in a few dozen microseconds.
-    A header it cannot write plainly (a line break or other control
-    character, an encoded-word lookalike ``=?``, a word too long to fold)
-    goes to :func:`build_email`, which encodes it or refuses it as before.
-    Tests compare the two on every demo record and on awkward names.
-    """
-    to = recipient(letter.record)
-    signer = letter.signer
-    sender = _address(signer.name, signer.email)
-    customer = _address(str(letter.record.get("name")), to)
-    subject = _unstructured(letter.subject)
-    if sender is None or customer is None or subject is None:
-        return build_email(letter).as_bytes()
-    lines = [
-        _fold("From", sender),
-        _fold("To", customer),
-        _fold("Reply-To", sender),
-        _fold("Subject", subject),
-        f"Date: {_now()}",
-        f"Message-ID: {make_msgid(domain=signer.email.rpartition('@')[2])}",
-    ]
-    if None in lines:
-        return build_email(letter).as_bytes()
-    head = "\r\n".join(lines).encode("ascii")  # type: ignore[arg-type]
-    body = _crlf(binascii.b2a_qp(_lines(letter.text), istext=True))
-    if letter.html is None:
-        return b"".join((head, b"\r\n", _TEXT_PART, b"MIME-Version: 1.0\r\n\r\n", body))
-    plain = _TEXT_PART + b"\r\n" + body
-    html = _html_part(letter.html)
-    boundary = _boundary(plain, html)
-    return b"".join(
-        (
-            head,
-            b'\r\nMIME-Version: 1.0\r\nContent-Type: multipart/alternative;\r\n boundary="',
-            boundary,
-            b'"\r\n\r\n--',
-            boundary,
-            b"\r\n",
-            plain,
-            b"\r\n--",
-            boundary,
-            b"\r\n",
-            html,
-            b"\r\n--",
-            boundary,
-            b"--\r\n",
-        )
-    )
-
-
-_TEXT_PART = (
-    b'Content-Type: text/plain; charset="utf-8"\r\nContent-Transfer-Encoding: quoted-printable\r\n'
-)
-_HTML_PART = (
-    b'Content-Type: text/html; charset="utf-8"\r\n'
-    b"Content-Transfer-Encoding: quoted-printable\r\n\r\n"
-)
-_MAX_LINE = 78  # what email.policy.SMTP folds at
-# RFC 5322 atext: characters a display name may hold without quotes.
-_ATOMS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?: [A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
-_PLAIN = re.compile(r"[\x20-\x7e]*")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-# RFC 2047 "Q" for a word in a phrase: letters, digits and !*+-/ stay, a space is "_".
-_Q_SAFE = frozenset(string.ascii_letters + string.digits + "!*+-/")
-_Q = [chr(b) if chr(b) in _Q_SAFE else f"={b:02X}" for b in range(256)]
-_Q[32] = "_"
-_Q_OVERHEAD = len("=?utf-8?q??=")
-_ENCODED_WORD = 75
-
-
-def _address(name: str, address: str) -> str | None:
-    """``Name <address>`` as one header value, or None to leave it to the email package."""
-    if not EMAIL.match(address) or not name or name != name.strip() or "  " in name:
-        return None
-    if "=?" in name or _CONTROL.search(name):
-        return None
-    if _ATOMS.fullmatch(name):
-        return f"{name} <{address}>"
-    if name.isascii():
-        quoted = name.replace("\\", "\\\\").replace('"', '\\"')
-        return f'"{quoted}" <{address}>'
-    return " ".join([*_encode_words(name), f"<{address}>"])
-
-
-def _unstructured(text: str) -> str | None:
-    """A subject as header text, non-ASCII words RFC 2047-encoded; None to leave it."""
-    if _PLAIN.fullmatch(text):
-        return None if "=?" in text or "  " in text or text != text.strip() else text
-    if "=?" in text or _CONTROL.search(text) or text != text.strip():
-        return None
-    words = text.split(" ")
-    wide = [i for i, word in enumerate(words) if not word.isascii()]
-    first, last = wide[0], wide[-1]
-    encoded = _encode_words(" ".join(words[first : last + 1]))
-    return " ".join([*words[:first], *encoded, *words[last + 1 :]])
-
-
-def _encode_words(text: str) -> list[str]:
-    """``text`` as RFC 2047 encoded words of at most 75 characters, split between characters.
-
-    Q or B as the email package chooses: Q unless it is 5 or more characters longer.
-    """
-    data = text.encode("utf-8")
-    q_length = sum(len(_Q[b]) for b in data)
-    b_length = (len(data) + 2) // 3 * 4
-    words: list[str] = []
-    chunk: list[str] = []
-    size = 0
-    if q_length - b_length < 5:
-        for char in text:
-            piece = "".join(_Q[b] for b in char.encode("utf-8"))
-            if size + len(piece) > _ENCODED_WORD - _Q_OVERHEAD and chunk:
-                words.append(f"=?utf-8?q?{''.join(chunk)}?=")
-                chunk, size = [], 0
-            chunk.append(piece)
-            size += len(piece)
-        words.append(f"=?utf-8?q?{''.join(chunk)}?=")
-        return words
-    limit = (_ENCODED_WORD - _Q_OVERHEAD) // 4 * 3  # bytes whose base64 fits one word
-    for char in text:
-        piece = char.encode("utf-8")
-        if size + len(piece) > limit and chunk:
-            words.append(f"=?utf-8?b?{base64.b64encode(''.join(chunk).encode()).decode()}?=")
-            chunk, size = [], 0
-        chunk.append(char)
-        size += len(piece)
-    words.append(f"=?utf-8?b?{base64.b64encode(''.join(chunk).encode()).decode()}?=")
-    return words
-
-
-def _fold(name: str, value: str) -> str | None:
-    """``Name: value``, folded at spaces to lines of at most 78 characters (None if it cannot)."""
-    line = f"{name}: {value}" if value else f"{name}:"
-    if len(line) <= _MAX_LINE:
-        return line
-    lines: list[str] = []
-    current = f"{name}:"
-    for word in value.split(" "):
-        if len(current) + 1 + len(word) > _MAX_LINE and current != f"{name}:":
-            lines.append(current)
-            current = ""
-        current += " " + word
-        if len(current) > _MAX_LINE:
-            return None
-    lines.append(current)
-    return "\r\n".join(lines)
 
 
 _clock: tuple[int, str, str] = (0, "", "")
@@ -278,32 +77,6 @@ def _now(*, mbox: bool = False) -> str:
     if _clock[0] != second:
         _clock = (second, formatdate(second, localtime=True), time.asctime(time.gmtime(second)))
     return _clock[2] if mbox else _clock[1]
-
-
-def _crlf(data: bytes) -> bytes:
-    return data.replace(b"\n", b"\r\n")
-
-
-def _html_part(html: str) -> bytes:
-    """The HTML alternative, quoted-printable as :func:`build_email` makes it: 7-bit clean,
-    so no server needs 8BITMIME."""
-    return _HTML_PART + _crlf(binascii.b2a_qp(_lines(html), istext=True))
-
-
-def _lines(text: str) -> bytes:
-    """`text` in UTF-8 with ``\n`` line ends and a final one, as the encoder wants it."""
-    data = text.encode("utf-8")
-    if b"\r" in data:
-        return b"\n".join(data.splitlines()) + b"\n"
-    return data if data.endswith(b"\n") else data + b"\n"
-
-
-def _boundary(*parts: bytes) -> bytes:
-    """A multipart boundary that occurs in no part (as the email package makes them)."""
-    while True:
-        boundary = b"=" * 15 + b"%019d" % random.randrange(sys.maxsize) + b"=="
-        if not any(b"--" + boundary in part for part in parts):
-            return boundary
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -141,7 +141,7 @@ def load_settings(start: Path | None = None) -> Settings:
 
 def _smtp(node: object, config: Path, root: Path, line: int) -> SmtpSettings:
     """Check the ``smtp:`` mapping; every mistake names brief.yaml's line."""
-    from .outbox import EMAIL
+    from .mime import EMAIL
 
     fields = yamlfile.Fields(node, config, "field 'smtp'", line=line)
     fields.reject_unknown(SMTP_KEYS)

@@ -30,19 +30,15 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from email.errors import MessageError
-from email.headerregistry import Address
-from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 
-from . import mail, outbox
+from . import mail, mime
 from .batch import _Checker, check, render_one
 from .errors import BriefError, ConfigError, RecordError, TemplateError, where
 from .journal import Entry, Journal, Outgoing, content_hash, utc_now
@@ -234,49 +230,22 @@ def load_do_not_send(path: Path) -> DoNotSend:
 
 def build_message(
     letter: Letter, *, message_id: str, date: str, from_address: str | None = None
-) -> EmailMessage:
-    """:func:`brief.outbox.build_email` with a given Message-ID and Date, 7-bit clean.
-
-    The headers (and their checks) are build_email's. Then: the Message-ID
-    and Date the journal keeps for this message, so a resend is the same
-    message; From is ``from_address`` (the signer's name kept) with
-    Reply-To the signer, for an organisation envelope; both parts
-    quoted-printable, so no server needs 8BITMIME; and a MIME boundary
-    derived from the Message-ID instead of a random one.
-    """
-    msg = outbox.build_email(letter)
-    msg.replace_header("Date", date)
-    msg.replace_header("Message-ID", message_id)
-    if from_address is not None:
-        msg.replace_header("From", Address(display_name=letter.signer.name, addr_spec=from_address))
-    if letter.html is not None:
-        msg.clear_content()
-        msg.set_content(letter.text, cte="quoted-printable")
-        msg.add_alternative(letter.html, subtype="html", cte="quoted-printable")
-        for part in msg.iter_parts():
-            del part["MIME-Version"]  # belongs in the message's header only
-        digest = hashlib.sha256(message_id.encode("utf-8")).hexdigest()[:24]
-        msg.set_boundary(f"=_brief_{digest}")
-    return msg
+) -> bytes:
+    """The message's bytes (:func:`brief.mime.message_bytes`) with the Message-ID and
+    Date the journal keeps for it, so a resend is the same message; for an
+    organisation envelope From is ``from_address`` (the signer's name kept) and
+    Reply-To the signer."""
+    return mime.message_bytes(letter, message_id=message_id, date=date, from_address=from_address)
 
 
 def _check_message(letter: Letter, from_address: str | None) -> None:
     """Build the message once, so that a record that cannot be e-mailed is rejected up front."""
-    record = letter.record
-    recipient = str(record.get("email") or "")
-    if outbox.EMAIL.match(recipient) and not recipient.isascii():
-        raise record_error(
-            record,
-            f"{recipient!r}: addresses with non-ASCII characters cannot be sent yet",
-            "email",
-        )
-    message = build_message(
-        letter, message_id="<check@brief.invalid>", date="", from_address=from_address
+    build_message(
+        letter,
+        message_id="<check@brief.invalid>",
+        date="Thu, 01 Jan 1970 00:00:00 +0000",
+        from_address=from_address,
     )
-    try:
-        message.as_bytes()
-    except (ValueError, TypeError, MessageError) as err:
-        raise record_error(record, f"cannot build the e-mail: {err}") from None
 
 
 def record_error(record: Record, message: str, field: str | None = None) -> RecordError:
@@ -581,7 +550,7 @@ def _deliver_one(
         assert entry.message_id is not None and entry.message_date is not None
         data = build_message(
             letter, message_id=entry.message_id, date=entry.message_date, from_address=from_address
-        ).as_bytes()
+        )
         limiter.wait()
         reply = mailer.send(data, sender, item.recipient)
         # The window: the server has accepted the message, the journal does not know yet.

@@ -1,0 +1,221 @@
+"""The batch guarantees under hostile input and faults, through the installed ``brief``.
+
+Every case asserts the exit code, the one line that says what was wrong (file, line,
+record, field), that no traceback was printed, and that nothing was lost: the letters on
+disk are the manifest's, and the messages the SMTP server received are the journal's
+``sent``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+from collections.abc import Iterator
+from email import policy
+from email.header import decode_header, make_header
+from email.parser import BytesParser
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from test_mail import Handler, smtp_server
+from test_send import configure
+
+from conftest import run_brief
+
+HEADER = "id;region;name;email;amount;due_date\n"
+BCC = "=?utf-8?q?Anna=0D=0ABcc=3A_evil=40attacker=2Eexample?="
+SECOND_TO = "=?utf-8?q?Bob=2C_evil=40attacker=2Eexample?="
+MESSAGE_HEADERS = ["From", "To", "Reply-To", "Subject", "Date", "Message-ID", "MIME-Version"]
+
+
+def write_records(project: Path, rows: list[str], name: str = "c.csv") -> Path:
+    path = project / name
+    path.write_text(HEADER + "".join(row + "\n" for row in rows), "utf-8")
+    return path
+
+
+def brief(project: Path, *args: str, env: dict[str, str] | None = None):
+    result = run_brief(*args, cwd=project, env={"COLUMNS": "200", **(env or {})})
+    assert "Traceback" not in result.stderr, result.stderr
+    assert "Traceback" not in result.stdout, result.stdout
+    return result
+
+
+def manifest(folder: Path) -> list[dict]:
+    return [
+        json.loads(line) for line in (folder / "manifest.jsonl").read_text("utf-8").splitlines()
+    ]
+
+
+def assert_folder_is_the_batch(folder: Path) -> list[dict]:
+    """The folder holds exactly the manifest's letters, each once, and nothing else."""
+    entries = manifest(folder)
+    paths = [e["path"] for e in entries if e["status"] == "rendered"]
+    assert len(paths) == len(set(paths)) == len({p.lower() for p in paths})
+    on_disk = sorted(p.name for p in folder.iterdir() if p.name != "manifest.jsonl")
+    assert on_disk == sorted(paths)
+    return entries
+
+
+def parse_both(data: bytes) -> Iterator:
+    for chosen in (policy.default, policy.strict):
+        msg = BytesParser(policy=chosen).parsebytes(data)
+        assert all(not part.defects for part in msg.walk())
+        yield msg
+
+
+def assert_literal_headers(data: bytes, name: str, email: str, subject: str | None = None) -> None:
+    """Exactly brief's headers, one To (the record's), the name as literal text, folded."""
+    head = data.split(b"\r\n\r\n", 1)[0]
+    for line in head.split(b"\r\n"):
+        # 78, unless one word of the name has no space to fold at (one long encoded word)
+        assert len(line) <= (78 if max(map(len, name.split())) < 20 else 998), line
+    raw_to = BytesParser(policy=policy.compat32).parsebytes(data)["To"]
+    if raw_to.startswith("=?"):  # encoded words: what an RFC 2047 decoder shows
+        assert str(make_header(decode_header(raw_to))).rsplit(" <", 1) == [name, email + ">"]
+    for msg in parse_both(data):
+        keys = [k for k in msg if k not in ("Content-Type", "Content-Transfer-Encoding")]
+        assert keys == MESSAGE_HEADERS
+        (to,) = msg["To"].addresses
+        assert to.addr_spec == email
+        # Python's address parser keeps the space between two encoded words, which RFC 2047
+        # (and the decoder above) drops: brief splits a long name only after a space.
+        assert to.display_name.split() == name.split()
+        if len(name) < 40:
+            assert to.display_name == name
+        assert msg.get_all("Bcc") is None and msg.get_all("Cc") is None
+        if subject is not None:
+            assert str(msg["Subject"]) == subject
+
+
+# --- 1. headers from data are data ----------------------------------------------------------
+
+NAMES = [
+    BCC,
+    SECOND_TO,
+    "Bob, evil@attacker.example",
+    'Anna "de" \\Vries',
+    "=?utf-8?b?QmNjOiBldmlsQGF0dGFja2VyLmV4YW1wbGU=?= Ayşe",
+    "Ĳsselstein " * 40,
+]
+
+
+def test_names_that_look_like_encoded_words_stay_text(project: Path) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
+    writer.writerow(HEADER.strip().split(";"))
+    for n, name in enumerate(NAMES, 1):
+        writer.writerow([f"K{n}", "noord", name.strip(), f"k{n}@example.nl", "10,00", "01-11-2026"])
+    (project / "c.csv").write_text(buffer.getvalue(), "utf-8")
+
+    result = brief(project, "render", "-r", "c.csv", "-t", "herinnering", "-o", "out")
+
+    assert result.returncode == 0, result.stderr
+    entries = assert_folder_is_the_batch(project / "out")
+    assert [e["status"] for e in entries] == ["rendered"] * len(NAMES)
+    for n, name in enumerate(NAMES, 1):
+        data = (project / "out" / f"K{n}-herinnering.eml").read_bytes()
+        assert_literal_headers(data, name.strip(), f"k{n}@example.nl", f"Herinnering K{n}")
+
+
+def test_a_name_in_the_subject_stays_text(project: Path) -> None:
+    template = (project / "templates" / "herinnering.j2").read_text("utf-8")
+    (project / "templates" / "herinnering.j2").write_text(
+        template.replace(
+            "subject: Herinnering {{ customer.id }}", "subject: Voor {{ customer.name }}"
+        ),
+        "utf-8",
+    )
+    write_records(project, [f"K1;noord;{BCC};k1@example.nl;10,00;01-11-2026"])
+
+    result = brief(project, "render", "-r", "c.csv", "-t", "herinnering", "-o", "out")
+
+    assert result.returncode == 0, result.stderr
+    data = (project / "out" / "K1-herinnering.eml").read_bytes()
+    assert_literal_headers(data, BCC, "k1@example.nl", f"Voor {BCC}")
+
+
+def test_unrepresentable_headers_reject_the_record_not_the_batch(project: Path) -> None:
+    write_records(
+        project,
+        [
+            "K1;noord;Jan;jan@example.nl;10,00;01-11-2026",
+            "K2;noord;ännä;ännä@example.nl;10,00;01-11-2026",
+            f"K3;noord;{'x' * 10_000};k3@example.nl;10,00;01-11-2026",
+        ],
+    )
+
+    refused = brief(project, "render", "-r", "c.csv", "-t", "herinnering", "-o", "out")
+    assert refused.returncode == 2
+    assert refused.stderr.splitlines() == [
+        "Error: c.csv:3: record 'K2': field 'email': 'ännä@example.nl': addresses with "
+        "non-ASCII characters cannot be sent yet",
+        "c.csv:4: record 'K3': field 'name': the name has 10000 characters, too long "
+        "for an e-mail header (at most 500)",
+        "2 invalid records; nothing was written (use --skip-invalid to render the valid ones)",
+    ]
+    assert not (project / "out").exists()
+
+    result = brief(
+        project, "render", "-r", "c.csv", "-t", "herinnering", "-o", "out", "--skip-invalid"
+    )
+    assert result.returncode == 1
+    entries = assert_folder_is_the_batch(project / "out")
+    assert [(e["record"], e["status"]) for e in entries] == [
+        ("K1", "rendered"),
+        ("K2", "rejected"),
+        ("K3", "rejected"),
+    ]
+
+
+@pytest.fixture
+def handler() -> Handler:
+    return Handler()
+
+
+@pytest.fixture
+def server(handler: Handler, project: Path) -> Iterator[Controller]:
+    with smtp_server(handler) as running:
+        configure(project, running.port)
+        yield running
+
+
+def journal_sent(project: Path) -> dict[str, str]:
+    db = sqlite3.connect(project / "brief.sqlite")
+    try:
+        return dict(
+            db.execute(
+                "SELECT record, recipient FROM messages WHERE kind = 'send' AND status = 'sent'"
+            ).fetchall()
+        )
+    finally:
+        db.close()
+
+
+def test_the_server_receives_exactly_the_records_recipient(
+    project: Path, server: Controller, handler: Handler
+) -> None:
+    write_records(
+        project,
+        [
+            f"K1;noord;{BCC};anna@example.nl;10,00;01-11-2026",
+            f"K2;noord;{SECOND_TO};bob@example.nl;10,00;01-11-2026",
+            "K3;noord;ännä;ännä@example.nl;10,00;01-11-2026",
+        ],
+    )
+    send = ("send", "-r", "c.csv", "-t", "herinnering", "-c", "nov", "--send", "--yes")
+
+    result = brief(project, *send, "--skip-invalid")
+
+    assert result.returncode == 1, result.stderr
+    assert "c.csv:4: record 'K3': field 'email': 'ännä@example.nl': addresses with non-ASCII" in (
+        result.stdout + result.stderr
+    )
+    received = {m.recipients[0]: m for m in handler.messages}
+    assert [m.recipients for m in handler.messages] == [["anna@example.nl"], ["bob@example.nl"]]
+    assert journal_sent(project) == {"K1": "anna@example.nl", "K2": "bob@example.nl"}
+    assert_literal_headers(received["anna@example.nl"].data, BCC, "anna@example.nl")
+    assert_literal_headers(received["bob@example.nl"].data, SECOND_TO, "bob@example.nl")
