@@ -219,3 +219,54 @@ def test_the_server_receives_exactly_the_records_recipient(
     assert journal_sent(project) == {"K1": "anna@example.nl", "K2": "bob@example.nl"}
     assert_literal_headers(received["anna@example.nl"].data, BCC, "anna@example.nl")
     assert_literal_headers(received["bob@example.nl"].data, SECOND_TO, "bob@example.nl")
+
+
+# --- 2. unique file names -------------------------------------------------------------------
+
+
+def test_file_names_are_unique_by_construction(project: Path) -> None:
+    (project / "templates" / "14-dagenbrief.j2").write_text("Brief {{ customer.id }}\n", "utf-8")
+    (project / "templates" / "dagenbrief.j2").write_text("Brief {{ customer.id }}\n", "utf-8")
+    (project / "c.csv").write_text(
+        "id;region;name;template\n"
+        "Z9;noord;Jan;14-dagenbrief\n"
+        "Z9-14;noord;Piet;dagenbrief\n"
+        "k1;noord;Kees;dagenbrief\n"
+        "K1;noord;Klaas;dagenbrief\n"
+        "CON;noord;Con;dagenbrief\n",
+        "utf-8",
+    )
+
+    result = brief(project, "render", "-r", "c.csv", "-o", "out", "--no-check")
+
+    assert result.returncode == 0, result.stderr
+    entries = assert_folder_is_the_batch(project / "out")
+    assert [e["path"] for e in entries] == [
+        "Z9-14-dagenbrief.txt",
+        "Z9_14~fb17215700825a8f-dagenbrief.txt",
+        "k1~6ab9f1eb8f7d3388-dagenbrief.txt",
+        "K1-dagenbrief.txt",
+        "CON~a3dbc4b644a9a2c5-dagenbrief.txt",
+    ]
+    for entry in entries:
+        text = (project / "out" / entry["path"]).read_text("utf-8")
+        assert text == f"Brief {entry['record']}\n"
+
+
+def test_a_taken_name_is_refused_never_overwritten(tmp_path: Path) -> None:
+    from brief import outbox
+    from brief.batch import _Folder
+
+    folder = _Folder(tmp_path / "out", tmp_path / "c.csv")
+    try:
+        folder.staging.write("K1-x.txt", b"first")
+        with pytest.raises(outbox.NameTaken):
+            folder.staging.write("K1-x.txt", b"second")
+        assert (folder.staging.folder / "K1-x.txt").read_bytes() == b"first"
+        assert folder.taken("K1-x.txt", 2) is None
+        assert (
+            folder.taken("k1-X.txt", 5) == "file name 'k1-X.txt' is taken by the letter of line 2"
+        )
+    finally:
+        folder.close()
+    assert not (tmp_path / "out").exists()

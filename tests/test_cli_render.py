@@ -30,8 +30,8 @@ def parse_eml(path: Path) -> EmailMessage:
         return BytesParser(policy=policy.default).parse(handle)  # type: ignore[return-value]
 
 
-def sha1(text: str) -> str:
-    return hashlib.sha1(text.encode()).hexdigest()[:8]
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def render(cli, *args: str):
@@ -215,8 +215,8 @@ def test_ids_cannot_escape_the_output_folder(project: Path, cli) -> None:
     assert result.exit_code == 0, result.stderr
     names = sorted(p.name for p in (project / "out").iterdir())
     assert names == [
-        f"etc_passwd-{sha1('/etc/passwd')}-aanmaning.txt",
-        f"evil-{sha1('../../evil')}-aanmaning.txt",
+        f"etc_passwd~{sha256('/etc/passwd')}-aanmaning.txt",
+        f"evil~{sha256('../../evil')}-aanmaning.txt",
         "manifest.jsonl",
     ]
     assert not (project.parent / "evil-aanmaning.txt").exists()

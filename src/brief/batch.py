@@ -408,9 +408,16 @@ class Renderer:
             return Outcome(entry)
         name = outbox.letter_filename(letter)
         if self.staging is not None:
-            self.staging.write(name, data)
+            try:
+                self.staging.write(name, data)
+            except outbox.NameTaken:
+                return _rejected(name_taken(record, name), record)
             return Outcome(entry, b"", name=name, sender=letter.signer.email, staged=True)
         return Outcome(entry, data, name=name, sender=letter.signer.email)
+
+
+def name_taken(record: Record, name: str) -> RecordError:
+    return record.error(f"file name {name!r} is taken by another letter of this batch", "id")
 
 
 def _rejected(error: RecordError, record: Record) -> Outcome:
@@ -518,15 +525,19 @@ class _Batch:
         result = self.result
         entry = outcome.entry
         if outcome.error is None and outcome.data is not None:
-            mismatch = self.sink.mismatch(entry["channel"])
+            mismatch = self.sink.mismatch(entry["channel"]) or self.sink.taken(
+                outcome.name, entry["line"]
+            )
             if mismatch:
                 error = RecordError(
                     mismatch,
                     path=self.sink.records,
                     line=entry["line"],
                     record=entry["record"],
-                    field="template",
+                    field="id" if mismatch.startswith("file name") else "template",
                 )
+                if outcome.staged:
+                    self.sink.unstage(outcome.name)
                 outcome = rejected(error, entry["region"])
                 entry = outcome.entry
         for finding in entry.get("findings", ()):
@@ -572,15 +583,29 @@ class _Folder:
             self.staging.abort()
             raise BriefError(f"cannot write: {err.strerror}", path=out) from None
         self.written = 0
+        self.names = SeenIds()  # every letter's file name, lower-cased
 
     def mismatch(self, channel: str) -> str | None:
         return None
+
+    def taken(self, name: str, line: int) -> str | None:
+        """Why no letter may have ``name``: another one has it, perhaps in other case."""
+        first = self.names.first(name.lower(), line)
+        if first is None:
+            return None
+        return f"file name {name!r} is taken by the letter of line {first}"
+
+    def unstage(self, name: str) -> None:
+        (self.staging.folder / name).unlink(missing_ok=True)
 
     def write(self, outcome: Outcome, *, write: bool) -> dict[str, Any]:
         if outcome.staged:
             self.written += 1
         elif write:
-            self.staging.write(outcome.name, outcome.data or b"")
+            try:
+                self.staging.write(outcome.name, outcome.data or b"")
+            except outbox.NameTaken:  # the names table above rules this out
+                raise BriefError(f"file name {outcome.name!r} is taken") from None
             self.written += 1
         return {"path": outcome.name}
 
@@ -596,6 +621,7 @@ class _Folder:
 
     def close(self) -> None:
         self.handle.close()
+        self.names.close()
         self.staging.abort()  # nothing left to remove after a commit
 
 
@@ -615,6 +641,12 @@ class _Stream:
     @property
     def written(self) -> int:
         return self.stream.count
+
+    def taken(self, name: str, line: int) -> str | None:
+        return None  # letters in a stream have no file names
+
+    def unstage(self, name: str) -> None:
+        pass
 
     def mismatch(self, channel: str) -> str | None:
         held = self.stream.channel

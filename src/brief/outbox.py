@@ -41,11 +41,11 @@ STAGING_PREFIX = ".brief-staging-"
 
 
 def safe_stem(text: str) -> str:
-    """A file name part that cannot leave its folder or clash with another id.
+    """A file name part that cannot leave its folder or clash with another name.
 
     Letters, digits, ``-`` and ``_`` are kept; anything else becomes ``_``
-    and a short hash of the original is added, so ``../../x`` becomes
-    ``x-1f2e3d4c`` and ``a/b`` and ``a_b`` stay different files.
+    and a short hash of the original is added, so ``a/b`` and ``a_b`` stay
+    different files.
     """
     stem = _UNSAFE.sub("_", text).strip("_-")[:80]
     if stem == text and stem.upper() not in _RESERVED:
@@ -54,9 +54,37 @@ def safe_stem(text: str) -> str:
     return f"{stem}-{digest}" if stem else digest
 
 
-def letter_filename(letter: Letter) -> str:
-    suffix = "eml" if letter.channel == "email" else "txt"
-    return f"{safe_stem(letter.record.id)}-{safe_stem(letter.template.name)}.{suffix}"
+_PLAIN_ID = re.compile(r"[A-Z0-9_]{1,80}")
+_NOT_ID = re.compile(r"[^A-Za-z0-9_]+")
+
+
+def id_stem(record_id: str) -> str:
+    """The record id as the first part of a file name, unique by construction.
+
+    An id of capitals, digits and ``_`` (``K1001``) stays as it is. Any other id
+    (with small letters, ``-``, other characters, a reserved device name, very long)
+    becomes its safe characters, ``~`` and 16 hex digits of its SHA-256
+    (``z9_14~3f2a...``). So the stem never holds ``-``, which therefore ends it in
+    a file name; two plain stems differ also without regard to case; a hashed one
+    holds ``~``, which a plain one never does; and two hashed ones differ in their
+    hashes (64 bits: a clash is a rejection, never an overwrite).
+    """
+    if _PLAIN_ID.fullmatch(record_id) and record_id not in _RESERVED:
+        return record_id
+    digest = hashlib.sha256(record_id.encode("utf-8")).hexdigest()[:16]
+    return f"{_NOT_ID.sub('_', record_id).strip('_')[:60]}~{digest}"
+
+
+def letter_filename(letter: Letter, suffix: str | None = None) -> str:
+    """``ID-TEMPLATE.SUFFIX`` (suffix: ``eml`` for e-mails, ``txt`` for letters by
+    default): unique within a batch, also without regard to case, because ids are."""
+    if suffix is None:
+        suffix = "eml" if letter.channel == "email" else "txt"
+    return file_name(letter.record.id, letter.template.name, suffix)
+
+
+def file_name(record_id: str, template: str, suffix: str) -> str:
+    return f"{id_stem(record_id)}-{safe_stem(template)}.{suffix}"
 
 
 def letter_bytes(letter: Letter) -> bytes:
@@ -104,6 +132,10 @@ def _usual_mode(path: str | Path, mode: int) -> None:
     os.chmod(path, mode & ~umask)
 
 
+class NameTaken(Exception):
+    """Another letter of the batch has this file name."""
+
+
 class Staging:
     """Where a batch's letters wait until :meth:`commit` makes them the batch.
 
@@ -127,10 +159,28 @@ class Staging:
         self.folder = Path(folder)
 
     def write(self, name: str, data: bytes) -> None:
+        """Stage one letter under a name no other letter of the batch has.
+
+        A name that is taken (which :func:`id_stem` rules out short of a hash
+        clash) raises :class:`NameTaken`, never overwrites; a failed write
+        (a full disk) is a :class:`BriefError` and leaves no partial file.
+        """
         if "/" in name or "\\" in name or name.startswith("."):
             raise ValueError(f"unsafe file name {name!r}")  # safe_stem rules this out
-        with open(self.folder / name, "wb") as handle:
-            handle.write(data)
+        path = self.folder / name
+        try:
+            handle = open(path, "xb")  # noqa: SIM115 - closed below, errors told apart
+        except FileExistsError:
+            raise NameTaken(name) from None
+        except OSError as err:
+            raise BriefError(f"cannot write: {err.strerror}", path=path) from None
+        try:
+            with handle:
+                handle.write(data)
+        except OSError as err:
+            with contextlib.suppress(OSError):
+                path.unlink()
+            raise BriefError(f"cannot write: {err.strerror}", path=path) from None
 
     def commit(self, last: str | None = None) -> None:
         """Move every staged file into ``out``; ``last`` (the manifest) goes last."""
