@@ -11,7 +11,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sqlite3
+import subprocess
+import time
 from collections.abc import Iterator
 from email import policy
 from email.header import decode_header, make_header
@@ -23,7 +26,7 @@ from aiosmtpd.controller import Controller
 from test_mail import Handler, smtp_server
 from test_send import configure
 
-from conftest import run_brief
+from conftest import BRIEF, run_brief
 
 HEADER = "id;region;name;email;amount;due_date\n"
 BCC = "=?utf-8?q?Anna=0D=0ABcc=3A_evil=40attacker=2Eexample?="
@@ -270,3 +273,140 @@ def test_a_taken_name_is_refused_never_overwritten(tmp_path: Path) -> None:
     finally:
         folder.close()
     assert not (tmp_path / "out").exists()
+
+
+# --- 3. the output folder is the batch --------------------------------------------------------
+
+
+def many(project: Path, count: int, name: str = "c.csv", start: int = 1) -> Path:
+    rows = [
+        f"R{n};noord;Klant {n};r{n}@example.nl;10,00;01-11-2026"
+        for n in range(start, start + count)
+    ]
+    return write_records(project, rows, name)
+
+
+def test_a_new_batch_replaces_the_earlier_one_as_a_whole(project: Path) -> None:
+    many(project, 20)
+    first = brief(project, "render", "-r", "c.csv", "-t", "aanmaning", "-o", "out")
+    assert first.returncode == 0, first.stderr
+    assert len(assert_folder_is_the_batch(project / "out")) == 20
+
+    many(project, 5, start=101)
+    again = brief(project, "render", "-r", "c.csv", "-t", "aanmaning", "-o", "out")
+
+    assert again.returncode == 0, again.stderr
+    entries = assert_folder_is_the_batch(project / "out")
+    assert [e["record"] for e in entries] == ["R101", "R102", "R103", "R104", "R105"]
+    assert sorted(p.name for p in project.iterdir() if p.name.startswith(".")) == []
+
+
+def test_a_refused_batch_leaves_the_earlier_one(project: Path) -> None:
+    many(project, 3)
+    assert brief(project, "render", "-r", "c.csv", "-t", "aanmaning", "-o", "out").returncode == 0
+    before = {p.name: p.read_bytes() for p in (project / "out").iterdir()}
+    write_records(project, ["R9;nergens;Jan;j@example.nl;10,00;01-11-2026"])
+
+    result = brief(project, "render", "-r", "c.csv", "-t", "aanmaning", "-o", "out")
+
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[0] == (
+        "Error: c.csv:2: record 'R9': field 'region': unknown region 'nergens' (known: noord, zuid)"
+    )
+    assert {p.name: p.read_bytes() for p in (project / "out").iterdir()} == before
+
+
+@pytest.mark.parametrize("stranger", ["notes.txt", "R1-aanmaning.txt", ".hidden"])
+def test_a_folder_with_other_files_is_refused_and_kept(project: Path, stranger: str) -> None:
+    many(project, 3)
+    assert brief(project, "render", "-r", "c.csv", "-t", "aanmaning", "-o", "out").returncode == 0
+    if stranger == "R1-aanmaning.txt":  # a letter the manifest does not list
+        lines = (project / "out" / "manifest.jsonl").read_text("utf-8").splitlines()
+        (project / "out" / "manifest.jsonl").write_text("\n".join(lines[1:]) + "\n", "utf-8")
+    else:
+        (project / "out" / stranger).write_text("mine\n", "utf-8")
+    before = {p.name: p.read_bytes() for p in (project / "out").iterdir()}
+
+    result = brief(project, "render", "-r", "c.csv", "-t", "aanmaning", "-o", "out")
+
+    assert result.returncode == 2
+    assert result.stderr == (
+        "Error: out: holds files that are not an earlier batch of brief (its manifest.jsonl "
+        "and the letters it lists); brief replaces only such a batch: give a new or empty "
+        "folder\n"
+    )
+    assert {p.name: p.read_bytes() for p in (project / "out").iterdir()} == before
+
+
+# --- 4. crashes and full disks leave nothing behind -------------------------------------------
+
+
+def test_kill_9_leaves_letters_that_the_next_run_removes(project: Path) -> None:
+    many(project, 20_000)
+    process = subprocess.Popen(
+        [str(BRIEF), "render", "-r", "c.csv", "-t", "aanmaning", "-o", "out", "-j", "1"],
+        cwd=project,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    staging: list[Path] = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        staging = list(project.glob(f".out.brief-staging-{process.pid}-*"))
+        if staging and sum(1 for _ in staging[0].iterdir()) > 100:
+            break
+        time.sleep(0.01)
+    process.kill()
+    process.wait()
+    assert staging, "the render ended before it could be killed"
+    left = sum(1 for p in staging[0].iterdir() if p.name != "manifest.jsonl")
+    assert left > 100 and not (project / "out").exists()
+
+    many(project, 2)
+    result = brief(project, "render", "-r", "c.csv", "-t", "aanmaning", "-o", "out")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines()[0] == (
+        f"Warning: removed {left} letters that an interrupted run had left in a staging "
+        "folder beside out"
+    )
+    assert sorted(p.name for p in project.iterdir() if p.name.startswith(".")) == []
+    assert [e["record"] for e in assert_folder_is_the_batch(project / "out")] == ["R1", "R2"]
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 256 KiB tmpfs of the test's own, or skip where mounting is not allowed."""
+    mount = tmp_path / "small"
+    mount.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)],
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {done.stderr.strip() or done.returncode}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_full_disk_is_one_line_and_leaves_nothing(
+    project: Path, small_disk: Path, jobs: str
+) -> None:
+    many(project, 3000)
+    out = small_disk / "out"
+
+    result = brief(project, "render", "-r", "c.csv", "-t", "aanmaning", "-o", str(out), "-j", jobs)
+
+    assert result.returncode == 2
+    (line,) = result.stderr.splitlines()
+    assert re.fullmatch(
+        rf"Error: {re.escape(str(out))}: cannot write( R\d+-aanmaning\.txt)?: No space left on "
+        r"device; nothing was written",
+        line,
+    ), line
+    assert list(small_disk.iterdir()) == []
+    assert not (project / "brief.sqlite").exists()  # the journal has no letter that is not on disk

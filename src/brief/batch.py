@@ -451,6 +451,12 @@ def render_batch(
     )
     with _sink(options) as sink:
         renderer.staging = sink.staging if isinstance(sink, _Folder) else None
+        removed = sink.staging.removed if isinstance(sink, _Folder) else 0
+        if removed and warn is not None:
+            warn(
+                f"removed {removed} letter{'s' if removed != 1 else ''} that an interrupted "
+                f"run had left in a staging folder beside {options.out}"
+            )
         batch = _Batch(result, sink, options.skip_invalid)
         outcomes = _outcomes(renderer, _items(options, warn), options.jobs, sink)
         try:
@@ -458,14 +464,20 @@ def render_batch(
                 status = batch.add(outcome)
                 if on_record:
                     on_record(status)
+            if result.problems and not options.skip_invalid:
+                problems = Problems(result.problems[:SHOWN_PROBLEMS], result.rejected)
+                if to_stdout and sink.written:
+                    raise StreamStopped(problems, sink.written)
+                raise InvalidInput(problems)
+            sink.commit()
+        except OSError as err:  # a full disk, a folder that went away: nothing is kept
+            what = "" if err.filename is None else f" {Path(err.filename).name}"
+            raise BriefError(
+                f"cannot write{what}: {err.strerror}; nothing was written",
+                path=options.out or options.stream,
+            ) from None
         finally:
             outcomes.close()  # stops the workers now, also when writing failed
-        if result.problems and not options.skip_invalid:
-            problems = Problems(result.problems[:SHOWN_PROBLEMS], result.rejected)
-            if to_stdout and sink.written:
-                raise StreamStopped(problems, sink.written)
-            raise InvalidInput(problems)
-        sink.commit()
     if options.journal is not None and result.manifest is not None:
         from .journal import Journal, rendered_from_manifest
 
@@ -576,7 +588,7 @@ class _Folder:
 
     def __init__(self, out: Path, records: Path):
         self.records = str(records)
-        self.staging = outbox.Staging(out)
+        self.staging = outbox.Staging(out, last=MANIFEST)
         try:
             self.handle = (self.staging.folder / MANIFEST).open("w", encoding="utf-8")
         except OSError as err:
@@ -617,7 +629,7 @@ class _Folder:
 
     def commit(self) -> None:
         self.handle.close()
-        self.staging.commit(last=MANIFEST)
+        self.staging.commit()
 
     def close(self) -> None:
         self.handle.close()

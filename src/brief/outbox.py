@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -139,21 +140,29 @@ class NameTaken(Exception):
 class Staging:
     """Where a batch's letters wait until :meth:`commit` makes them the batch.
 
-    For a new output folder that is a hidden folder beside it, renamed to
-    ``out`` on commit: one step, and ``out`` never exists half-filled. For
-    an existing folder it is a hidden folder inside it, whose files are
-    moved into ``out`` on commit, ``last`` (the manifest) last.
+    Always a hidden folder beside the output folder ``out``, named
+    ``.OUT.brief-staging-PID-XXXX`` after the run's process id. On commit it
+    becomes ``out`` in one step: renamed to a new ``out`` or onto an empty one;
+    for an ``out`` that holds an earlier batch (its ``manifest.jsonl`` and exactly
+    the letters that manifest lists) the two folders are exchanged in one step
+    (Linux's ``renameat2``; elsewhere the old one is moved aside first) and the old
+    batch is removed. A reader sees the old batch or the new one, never a mix. An
+    ``out`` that holds anything else is refused before a letter is rendered
+    (:func:`check_output_folder`), so no unrelated file is ever deleted.
+
+    A run that is killed leaves its staging folder behind; the next run for the
+    same ``out`` removes it, once the process that made it no longer exists
+    (:func:`remove_leftovers`).
     """
 
-    def __init__(self, out: Path):
+    def __init__(self, out: Path, *, last: str = "manifest.jsonl"):
         self.out = out
-        self.created = not out.exists()
+        self.last = last
+        self.replaces = check_output_folder(out, last)
         try:
-            if self.created:
-                out.parent.mkdir(parents=True, exist_ok=True)
-                folder = tempfile.mkdtemp(prefix=f".{out.name}{STAGING_PREFIX}", dir=out.parent)
-            else:
-                folder = tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            self.removed = remove_leftovers(out)
+            folder = tempfile.mkdtemp(prefix=_marked(out, STAGING_PREFIX), dir=out.parent)
         except OSError as err:
             raise BriefError(f"cannot create the output folder: {err.strerror}", path=out) from None
         self.folder = Path(folder)
@@ -173,38 +182,43 @@ class Staging:
         except FileExistsError:
             raise NameTaken(name) from None
         except OSError as err:
-            raise BriefError(f"cannot write: {err.strerror}", path=path) from None
+            raise self.write_error(err, name) from None
         try:
             with handle:
                 handle.write(data)
         except OSError as err:
             with contextlib.suppress(OSError):
                 path.unlink()
-            raise BriefError(f"cannot write: {err.strerror}", path=path) from None
+            raise self.write_error(err, name) from None
 
-    def commit(self, last: str | None = None) -> None:
-        """Move every staged file into ``out``; ``last`` (the manifest) goes last."""
-        if self.created:
-            try:
-                _usual_mode(self.folder, 0o777)
-                os.rename(self.folder, self.out)
+    def write_error(self, err: OSError, name: str) -> BriefError:
+        return BriefError(
+            f"cannot write {name}: {err.strerror}; nothing was written", path=self.out
+        )
+
+    def commit(self) -> None:
+        """Make the staged letters the batch in ``out``, in one step."""
+        try:
+            _usual_mode(self.folder, 0o777)
+            if self.replaces and _exchange(self.folder, self.out):
+                shutil.rmtree(self.folder, ignore_errors=True)  # now the earlier batch
                 return
-            except OSError:  # someone made ``out`` meanwhile: move the files instead
-                self.out.mkdir(parents=True, exist_ok=True)
-        while True:  # in rounds, so that a million names are never in memory at once
-            with os.scandir(self.folder) as entries:
-                names = [e.name for _, e in zip(range(4096), entries, strict=False)]
-            names = [n for n in names if n != last]
-            if not names:
-                break
-            for name in names:
-                os.replace(self.folder / name, self.out / name)
-        if last:
-            os.replace(self.folder / last, self.out / last)
-        self.folder.rmdir()
+            if self.replaces:
+                aside = Path(
+                    tempfile.mkdtemp(prefix=_marked(self.out, OLD_PREFIX), dir=self.out.parent)
+                )
+                os.replace(self.out, aside)
+                os.rename(self.folder, self.out)
+                shutil.rmtree(aside, ignore_errors=True)
+                return
+            os.rename(self.folder, self.out)  # onto a new or an empty folder
+        except OSError as err:
+            raise BriefError(
+                f"cannot move the batch into place: {err.strerror}", path=self.out
+            ) from None
 
     def abort(self) -> None:
-        """Remove what this batch staged (and, for an existing folder, nothing else)."""
+        """Remove what this batch staged."""
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def __enter__(self) -> Staging:
@@ -213,6 +227,118 @@ class Staging:
     def __exit__(self, *exc: object) -> None:
         if self.folder.exists():
             self.abort()
+
+
+OLD_PREFIX = ".brief-old-"
+_LEFTOVER = re.compile(r"\.brief-(?:staging|old)-(\d+)-")
+
+
+def _marked(out: Path, prefix: str) -> str:
+    return f".{out.name}{prefix}{os.getpid()}-"
+
+
+def check_output_folder(out: Path, manifest: str = "manifest.jsonl") -> bool:
+    """Whether ``out`` holds an earlier batch that a new one replaces (False: it is
+    new or empty); a :class:`BriefError` when it holds anything else."""
+    if not out.exists():
+        return False
+    if not out.is_dir():
+        raise BriefError("is not a folder; give a folder for the letters", path=out)
+    try:
+        with os.scandir(out) as entries:
+            count = sum(1 for _ in entries)
+        if count == 0:
+            return False
+        listed = _listed_letters(out / manifest)
+    except OSError as err:
+        raise BriefError(f"cannot read the output folder: {err.strerror}", path=out) from None
+    if listed is not None and listed == count - 1:
+        return True
+    raise BriefError(
+        f"holds files that are not an earlier batch of brief (its {manifest} and the "
+        "letters it lists); brief replaces only such a batch: give a new or empty folder",
+        path=out,
+    )
+
+
+def _listed_letters(manifest: Path) -> int | None:
+    """How many letters ``manifest`` lists, all present beside it; None when it is not
+    a brief manifest or a letter it lists is missing."""
+    if not manifest.is_file():
+        return None
+    count = 0
+    with manifest.open(encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                return None
+            if not isinstance(entry, dict) or "record" not in entry:
+                return None
+            name = entry.get("path")
+            if name is None:
+                continue
+            if not isinstance(name, str) or "/" in name or name.startswith("."):
+                return None
+            if not (manifest.parent / name).is_file():
+                return None
+            count += 1
+    return count
+
+
+def remove_leftovers(out: Path) -> int:
+    """Remove the staging (and set-aside) folders for ``out`` of runs whose process no
+    longer exists; returns how many letters they held."""
+    removed = 0
+    prefix = f".{out.name}.brief-"
+    try:
+        entries = [e for e in os.scandir(out.parent) if e.name.startswith(prefix)]
+    except OSError:
+        return 0
+    for entry in entries:
+        found = _LEFTOVER.match(entry.name, len(out.name) + 1)
+        if found is None or not entry.is_dir(follow_symlinks=False):
+            continue
+        if _alive(int(found.group(1))):
+            continue
+        with os.scandir(entry.path) as files:
+            removed += sum(1 for f in files if f.name != "manifest.jsonl")
+        shutil.rmtree(entry.path, ignore_errors=True)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # an earlier run that had this process id, now reused
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
+def _exchange(new: Path, old: Path) -> bool:
+    """Swap two folders in one step (Linux renameat2 RENAME_EXCHANGE); False where
+    that is not available."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(new), at_fdcwd, os.fsencode(old), exchange)
+    if result == 0:
+        return True
+    errno = ctypes.get_errno()
+    if errno in (22, 38, 95):  # EINVAL, ENOSYS, EOPNOTSUPP: the file system cannot
+        return False
+    raise OSError(errno, os.strerror(errno), str(old))
 
 
 class AtomicFile:
