@@ -410,3 +410,121 @@ def test_a_full_disk_is_one_line_and_leaves_nothing(
     ), line
     assert list(small_disk.iterdir()) == []
     assert not (project / "brief.sqlite").exists()  # the journal has no letter that is not on disk
+
+
+# --- 5. bounded work for hostile templates ----------------------------------------------------
+
+HOSTILE = {
+    "loop": (
+        "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+        2,
+        "rendering took longer than 0.5 s (limits.render_seconds in brief.yaml; a loop "
+        "without end?)",
+    ),
+    "output": (
+        "{% for i in range(100000) %}{% for j in range(100000) %}xxxxxxxxxx{% endfor %}"
+        "{% endfor %}",
+        2,
+        "the letter would be over 100,000 characters (100,006; limits.letter_size in brief.yaml)",
+    ),
+    "multiply": (
+        "{{ 'x' * 10**9 }}",
+        2,
+        "the letter would be over 100,000 characters (1,000,000,000; limits.letter_size in "
+        "brief.yaml)",
+    ),
+    "double": (
+        "{% set s = namespace(t='xx') %}{% for i in range(64) %}{% set s.t = s.t + s.t %}"
+        "{% endfor %}",
+        2,
+        "the letter would be over 100,000 characters (131,072; limits.letter_size in brief.yaml)",
+    ),
+    "pad": (
+        "{{ 'x'.center(10**9) }}",
+        2,
+        "the letter would be over 100,000 characters (1,000,000,000; limits.letter_size in "
+        "brief.yaml)",
+    ),
+    "power": ("{{ 10 ** (10 ** 10) }}", 2, "10 ** 10000000000 is too large a number"),
+    "macro": (
+        "{% macro m(n) %}{{ m(n + 1) }}{% endmacro %}\n{{ m(1) }}",
+        2,  # the line where the macro calls itself
+        "a macro or include calls itself without end (recursion too deep)",
+    ),
+    "include": (
+        '{% include "include.j2" %}',
+        2,
+        "a macro or include calls itself without end (recursion too deep)",
+    ),
+}
+
+
+def limited(project: Path) -> None:
+    config = project / "brief.yaml"
+    config.write_text(
+        config.read_text("utf-8") + "limits:\n  render_seconds: 0.5\n  letter_size: 100000\n",
+        "utf-8",
+    )
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_a_hostile_template_is_bounded(project: Path, name: str) -> None:
+    body, line, reason = HOSTILE[name]
+    limited(project)
+    (project / "templates" / f"{name}.j2").write_text(f"Hallo\n{body}\n", "utf-8")
+    path = f"templates/{name}.j2"
+
+    result = brief(
+        project, "render", "-r", "customers.csv", "-t", name, "-o", "out", "--skip-invalid"
+    )
+
+    assert result.returncode == 1, result.stderr
+    assert [e["reason"] for e in assert_folder_is_the_batch(project / "out")] == [
+        f"record 'K1': cannot render {path}:{line}: {reason}",
+        f"record 'K2': cannot render {path}:{line}: {reason}",
+    ]
+
+    linted = brief(project, "lint", path, "--format", "json")
+    assert linted.returncode == 1, linted.stderr
+    findings = json.loads(linted.stdout)["findings"]
+    assert {(f["rule"], f["line"], f["message"]) for f in findings} == {
+        ("render-limit", line, reason)
+    }
+
+
+def test_workers_are_bounded_too(project: Path) -> None:
+    limited(project)
+    loop = HOSTILE["loop"][0]
+    (project / "templates" / "some.j2").write_text(
+        f"Hallo\n{{% if customer.id == 'R300' %}}{loop}{{% endif %}}\n", "utf-8"
+    )
+    many(project, 400)
+
+    result = brief(
+        project,
+        "render",
+        "-r",
+        "c.csv",
+        "-t",
+        "some",
+        "-o",
+        "out",
+        "--skip-invalid",
+        "-j",
+        "2",
+        "--no-check",
+    )
+
+    assert result.returncode == 1, result.stderr
+    entries = assert_folder_is_the_batch(project / "out")
+    assert [(e["record"], e["reason"]) for e in entries if e["status"] == "rejected"] == [
+        ("R300", "record 'R300': cannot render templates/some.j2:2: " + HOSTILE["loop"][2])
+    ]
+    assert len(entries) == 400
+
+
+def test_render_limit_is_explained(project: Path) -> None:
+    result = brief(project, "lint", "--explain", "render-limit")
+
+    assert result.returncode == 0
+    assert "limits.render_seconds" in result.stdout and "range(100000)" in result.stdout

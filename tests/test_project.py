@@ -189,7 +189,7 @@ def test_unknown_key_in_brief_yaml(tmp):
     config = write(tmp / "brief.yaml", "templates: tpl\n\nroster: staff.yaml\n")
     assert settings_error(tmp) == (
         f"{config}:3: field 'roster': unknown field "
-        "(known: do_not_send, journal, regions, samples, smtp, staff, templates)"
+        "(known: do_not_send, journal, limits, regions, samples, smtp, staff, templates)"
     )
 
 
@@ -277,4 +277,16 @@ def test_project_profiles_checked_against_its_roster(tmp, monkeypatch):
     assert project_error(Project.discover(), "profiles") == (
         "conf/regions/noord.yaml:2: field 'contacts': unknown staff id 'piet' "
         "(not in people/staff.yaml; known: ineke)"
+    )
+
+
+def test_limits_in_brief_yaml(tmp):
+    from brief.limits import Limits
+    from brief.project import load_settings
+
+    write(tmp / "brief.yaml", "limits:\n  render_seconds: 0.5\n  letter_size: 20000\n")
+    assert load_settings(tmp).limits == Limits(seconds=0.5, size=20000)
+    config = write(tmp / "brief.yaml", "limits:\n  render_seconds: 0\n")
+    assert settings_error(tmp) == (
+        f"{config}:2: field 'render_seconds': must be between 0.01 and 3600, not 0"
     )

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import jinja2
 
+from . import limits
 from .checks import RULES, Finding, Hit, LetterText, Rule, check_letter, severity_rank
 from .checks.template import Source
 from .errors import BriefError, RecordError
@@ -25,6 +26,7 @@ from .profiles import Profile
 from .project import Project
 from .records import Record, read_records
 from .render import (
+    RECURSION,
     Templates,
     TemplateSpec,
     context,
@@ -86,7 +88,7 @@ def lint(project: Project, paths: Sequence[Path], *, samples: Path | None = None
     for path in files:
         templates = folders.get(path.parent)
         if templates is None:
-            templates = folders[path.parent] = Templates(path.parent)
+            templates = folders[path.parent] = Templates(path.parent, project.settings.limits)
         result.templates += 1
         result.findings.extend(_lint_file(project, templates, path, records, result))
     result.findings.sort(
@@ -177,7 +179,16 @@ def _lint_letter(
     try:
         signer = resolve_signer(record, profile, project.roster)
         ctx = context(record, profile, signer, project.roster, LINT_DATE)
-        text, line_map = render_traced(spec.body, ctx)
+        with limits.bounded(project.settings.limits):
+            text, line_map = render_traced(spec.body, ctx)
+    except (limits.RenderLimit, RecursionError) as err:
+        # Raised in the template's code, not rewritten by Jinja: the lines are the code's.
+        line = getattr(err, "template_line", None)
+        if line is None:
+            code_line = template_line(err, spec.body)
+            line = spec.body.get_corresponding_lineno(code_line) if code_line else None
+        message = RECURSION if isinstance(err, RecursionError) else err.message or ""
+        return [_render_failure("render-limit", message, path, line, profile, record)]
     except RecordError as err:
         return [_render_failure("render-error", err.message, path, None, profile, record)]
     except jinja2.UndefinedError as err:

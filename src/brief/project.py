@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from . import yamlfile
 from .errors import ConfigError
+from .limits import DEFAULT_SECONDS, DEFAULT_SIZE, Limits
 
 if TYPE_CHECKING:
     from .profiles import Profile
@@ -93,6 +94,7 @@ class Settings:
     journal: Path | None = None  # None: brief.sqlite next to brief.yaml (see journal_path)
     do_not_send: Path | None = None
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    limits: Limits = field(default_factory=Limits)
 
     @property
     def journal_path(self) -> Path:
@@ -115,13 +117,14 @@ def load_settings(start: Path | None = None) -> Settings:
     values = dict(DEFAULTS)
     optional: dict[str, Path | None] = dict.fromkeys(OPTIONAL_PATHS)
     smtp = SmtpSettings()
+    bounds = Limits()
     root = start
     if config is not None:
         root = config.parent
         data = yamlfile.load(config)
         if data is not None:
             fields = yamlfile.Fields(data, config, "brief.yaml")
-            fields.reject_unknown([*DEFAULTS, *OPTIONAL_PATHS, "smtp"])
+            fields.reject_unknown([*DEFAULTS, *OPTIONAL_PATHS, "smtp", "limits"])
             for key in DEFAULTS:
                 values[key] = fields.text(key, default=DEFAULTS[key])
             for key in OPTIONAL_PATHS:
@@ -129,6 +132,8 @@ def load_settings(start: Path | None = None) -> Settings:
                 optional[key] = _relative(root / value) if value else None
             if data.get("smtp") is not None:
                 smtp = _smtp(data["smtp"], config, root, data.line_of("smtp"))
+            if data.get("limits") is not None:
+                bounds = _limits(data["limits"], config, data.line_of("limits"))
     return Settings(
         root=root,
         config=config,
@@ -136,6 +141,19 @@ def load_settings(start: Path | None = None) -> Settings:
         journal=optional["journal"],
         do_not_send=optional["do_not_send"],
         smtp=smtp,
+        limits=bounds,
+    )
+
+
+def _limits(node: object, config: Path, line: int) -> Limits:
+    """``limits:``: ``render_seconds`` and ``letter_size`` for each letter's rendering."""
+    fields = yamlfile.Fields(node, config, "field 'limits'", line=line)
+    fields.reject_unknown(("render_seconds", "letter_size"))
+    seconds = _number(fields, "render_seconds", float, low=0.01, high=3600)
+    size = _number(fields, "letter_size", int, low=1000, high=10**9)
+    return Limits(
+        seconds=DEFAULT_SECONDS if seconds is None else seconds,
+        size=DEFAULT_SIZE if size is None else int(size),
     )
 
 
@@ -247,7 +265,7 @@ class Project:
     def templates(self) -> Templates:
         from .render import Templates
 
-        return Templates(self.templates_dir)
+        return Templates(self.templates_dir, self.settings.limits)
 
     def profile(self, region: str) -> Profile | None:
         return self.profiles.get(region)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import datetime as dt
+import functools
 import re
 import traceback
 import weakref
@@ -38,7 +39,7 @@ import jinja2
 import yaml
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from . import formatting
+from . import formatting, limits
 from .errors import TemplateError
 from .profiles import LANGUAGES, Organisation, Profile
 from .records import Record, parse_amount
@@ -220,9 +221,20 @@ class _Sandbox(ImmutableSandboxedEnvironment):
     decided once per (type, name) instead of on every ``{{ a.b }}``.
     """
 
+    intercepted_binops = frozenset({"*", "+", "%", "**"})
+    bounds = limits.Limits()  # per Templates folder: brief.yaml's limits
+
     def __init__(self, **options: Any):
         super().__init__(**options)
         self._safe: dict[tuple[type, str], bool] = {}
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        limits.check_binop(operator, left, right)
+        return super().call_binop(context, operator, left, right)
+
+    def call(self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        limits.check_call(__obj, args, kwargs)
+        return super().call(__context, __obj, *args, **kwargs)
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         # ``customer.amount``: a record's field, found without first failing to find a
@@ -250,7 +262,9 @@ _VIEW_FIELDS: dict[type, frozenset[str]] = {
 }
 
 
-def make_environment(folder: Path) -> ImmutableSandboxedEnvironment:
+def make_environment(
+    folder: Path, bounds: limits.Limits | None = None
+) -> ImmutableSandboxedEnvironment:
     """The sandboxed, strict environment every template runs in."""
     env = _Sandbox(
         loader=_Loader(str(folder), encoding="utf-8-sig"),
@@ -260,19 +274,48 @@ def make_environment(folder: Path) -> ImmutableSandboxedEnvironment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    if bounds is not None:
+        env.bounds = bounds
     env.filters.update(FILTERS)
+    for name, func in list(env.filters.items()):
+        env.filters[name] = _bounded_filter(name, func)
     env.globals.update(GLOBALS)
+    env.globals.pop("lipsum", None)  # no letter needs lorem ipsum, and it takes any length
     return env
+
+
+_GROWING_FILTERS = {"center", "indent", "wordwrap", "format", "truncate"}
+
+
+def _bounded_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
+    """``func`` with its result held to the size limit (and, for the filters that pad or
+    repeat, its arguments checked before it runs)."""
+
+    @functools.wraps(func)  # keeps jinja's pass_context marks
+    def run(*args: Any, **kwargs: Any) -> Any:
+        if name in _GROWING_FILTERS:
+            for value in (*args, *kwargs.values()):
+                if isinstance(value, int) and value > limits.current().size:
+                    raise limits.too_big(value)
+                if name == "format" and isinstance(value, str):
+                    limits.check_binop("%", value, ())
+        elif name == "replace":
+            texts = [a for a in args if isinstance(a, str)]
+            if len(texts) >= 3:
+                limits.check_call(texts[0].replace, tuple(texts[1:3]), {})
+        return limits.check_value(func(*args, **kwargs))
+
+    return run
 
 
 class Templates:
     """The templates folder: names, variants, selection and compiled templates."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, bounds: limits.Limits | None = None):
         if not folder.is_dir():
             raise TemplateError("templates folder not found", path=folder)
         self.folder = folder
-        self.env = make_environment(folder)
+        self.env = make_environment(folder, bounds)
         self._specs: dict[str, TemplateSpec] = {}
         self._parsed: dict[str, tuple[str, jinja2.nodes.Template]] = {}
         self.files = {p.name for p in folder.glob("*.j2")}
@@ -500,14 +543,40 @@ def _render(template: jinja2.Template, ctx: Mapping[str, Any], record: Record) -
     try:
         try:
             run = template.root_render_func(template.new_context(ctx, shared=True))
-            return template.environment.concat(run)  # type: ignore[attr-defined]
+            return _joined(run, template)
+        except RecursionError:
+            raise
         except Exception:
             template.environment.handle_exception()  # as render() does: template lines
+    except RecursionError as err:  # not rewritten by Jinja: its lines are the code's
+        message, code_line = RECURSION, template_line(err, template)
+        line = template.get_corresponding_lineno(code_line) if code_line else None
     except (jinja2.TemplateError, ValueError, TypeError, ArithmeticError) as err:
         message = getattr(err, "message", None) or str(err) or type(err).__name__
-        line = template_line(err, template)
-        location = f"{template.filename}:{line}" if line else str(template.filename)
-        raise record.error(f"cannot render {location}: {message}") from None
+        line = getattr(err, "template_line", None) or template_line(err, template)
+    location = f"{template.filename}:{line}" if line else str(template.filename)
+    raise record.error(f"cannot render {location}: {message}") from None
+
+
+RECURSION = "a macro or include calls itself without end (recursion too deep)"
+
+
+def _joined(pieces: Any, template: jinja2.Template) -> str:
+    """The pieces of output joined, each checked against the letter's limits."""
+    out: list[str] = []
+    size = 0
+    check = limits.check_output
+    try:
+        for piece in pieces:
+            size += len(piece)
+            check(size)
+            out.append(piece)
+    except limits.RenderLimit as err:  # raised here, not in the template: say where it was
+        frame = getattr(pieces, "gi_frame", None)
+        if frame is not None:
+            err.template_line = template.get_corresponding_lineno(frame.f_lineno)  # type: ignore[attr-defined]
+        raise
+    return "".join(out)
 
 
 class _Trace:
@@ -553,8 +622,15 @@ def render_traced(
     current: int | None = None
     buffer: list[str] = []
     gen = template.root_render_func(template.new_context(dict(ctx)))
+    size = 0
     for chunk in gen:
         frame = gen.gi_frame
+        size += len(chunk)
+        try:
+            limits.check_output(size)
+        except limits.RenderLimit as err:
+            err.template_line = trace.template_line(frame.f_lineno if frame else 0)  # type: ignore[attr-defined]
+            raise
         code_line = frame.f_lineno if frame is not None else 0
         line = trace.template_line(code_line)
         constant = code_line in trace.constant
@@ -599,11 +675,12 @@ def render_letter(
     """Render one record with one template for one region profile."""
     signer = signer or resolve_signer(record, profile, roster)
     ctx = context(record, profile, signer, roster, today, spec.body.globals)
-    text = _render(spec.body, ctx, record).strip("\n") + "\n"
-    subject = _render(spec.subject, ctx, record).strip() if spec.subject else ""
-    if "\n" in subject or "\r" in subject:
-        raise record.error("the subject holds a line break")
-    html = _render(spec.html, ctx, record) if spec.html else None
+    with limits.bounded(spec.body.environment.bounds):  # type: ignore[attr-defined]
+        text = _render(spec.body, ctx, record).strip("\n") + "\n"
+        subject = _render(spec.subject, ctx, record).strip() if spec.subject else ""
+        if "\n" in subject or "\r" in subject:
+            raise record.error("the subject holds a line break")
+        html = _render(spec.html, ctx, record) if spec.html else None
     return Letter(
         record=record,
         template=spec,

@@ -3,7 +3,7 @@
 Importing this package registers every rule in :data:`RULES`.
 """
 
-from . import readability, signoff, template  # noqa: F401  (registers the rules)
+from . import limits, readability, signoff, template  # noqa: F401  (registers the rules)
 from .base import RULES, SEVERITIES, Finding, Hit, Rule, severity_rank
 from .letter import LetterText
 
