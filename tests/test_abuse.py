@@ -528,3 +528,113 @@ def test_render_limit_is_explained(project: Path) -> None:
 
     assert result.returncode == 0
     assert "limits.render_seconds" in result.stdout and "range(100000)" in result.stdout
+
+
+# --- 6. bounded input -----------------------------------------------------------------------
+
+ROW = {"id": "K1", "region": "noord", "name": "Jan", "amount": "10,00"}
+BOMB = (
+    "- &a [x, x, x, x, x, x, x, x, x]\n"
+    "- &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+    "- &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+    "- &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+)
+INPUTS = {
+    "deep.json": (
+        "[" + json.dumps(ROW)[:-1] + ', "x": ' + "[" * 1000 + "]" * 1000 + "}]",
+        "Error: deep.json:1: invalid JSON: a record nested more than 32 levels deep",
+    ),
+    "deep.jsonl": (
+        json.dumps(ROW)[:-1] + ', "x": ' + "[" * 1000 + "]" * 1000 + "}\n",
+        "Error: deep.jsonl:1: a record nested more than 32 levels deep",
+    ),
+    "deep.yaml": (
+        "- " + "[" * 100_000 + "]" * 100_000 + "\n",
+        "Error: deep.yaml:1: a record nested more than 32 levels deep",
+    ),
+    "bomb.yaml": (
+        BOMB,
+        "Error: bomb.yaml:1: YAML anchors (&a) are not allowed in a records file; write the "
+        "values out",
+    ),
+    "merge.yaml": (
+        "- id: K1\n  region: noord\n  name: Jan\n  <<: {amount: '10,00'}\n",
+        "Error: merge.yaml:4: YAML merge keys (<<) are not allowed in a records file; write "
+        "the fields out",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(INPUTS))
+def test_hostile_records_files_are_one_line(project: Path, name: str) -> None:
+    text, message = INPUTS[name]
+    (project / name).write_text(text, "utf-8")
+
+    result = brief(project, "render", "-r", name, "-t", "aanmaning", "-o", "out")
+
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[0] == message
+    assert not (project / "out").exists()
+
+
+def test_a_misread_encoding_names_the_option(project: Path) -> None:
+    result = brief(
+        project,
+        "render",
+        "-r",
+        "customers.csv",
+        "-t",
+        "aanmaning",
+        "-o",
+        "out",
+        "--encoding",
+        "utf-16",
+    )
+
+    assert result.returncode == 2
+    assert result.stderr == (
+        "Error: customers.csv: cannot decode as utf-16 (UTF-16 stream does not start with BOM); "
+        "check --encoding\n"
+    )
+    assert not (project / "out").exists()
+
+
+def test_a_records_file_that_changes_while_read_is_refused(project: Path) -> None:
+    path = many(project, 30_000)
+    process = subprocess.Popen(
+        [
+            str(BRIEF),
+            "render",
+            "-r",
+            "c.csv",
+            "-t",
+            "aanmaning",
+            "-o",
+            "out",
+            "-j",
+            "1",
+            "--no-check",
+        ],
+        cwd=project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # until letters are being written: reading has begun
+        staging = list(project.glob(".out.brief-staging-*"))
+        if staging and sum(1 for _ in staging[0].iterdir()) > 100:
+            break
+        time.sleep(0.01)
+    assert process.poll() is None, "the render ended before the file could be changed"
+    with path.open("a", encoding="utf-8") as handle:  # a row appended during the run
+        handle.write("R99999;noord;Laat;laat@example.nl;10,00;01-11-2026\n")
+    _, stderr = process.communicate(timeout=120)
+
+    assert process.returncode == 1
+    assert "Traceback" not in stderr
+    assert stderr.splitlines()[-1] == (
+        "Error: c.csv: changed while it was read (its size, modification time or inode "
+        "differ); nothing was written: run again once nothing writes to it"
+    )
+    assert sorted(p.name for p in project.iterdir() if p.name.startswith((".", "out"))) == []

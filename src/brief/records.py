@@ -23,6 +23,7 @@ import codecs
 import csv
 import datetime as dt
 import json
+import os
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -84,6 +85,7 @@ def read_records(
         raise RecordsFileError("file not found", path=path)
     warn = warn or (lambda message: None)
     try:
+        before = _identity(path)
         if kind == "csv":
             yield from _read_csv(path, encoding, warn)
         elif kind == "json":
@@ -92,8 +94,30 @@ def read_records(
             yield from _read_jsonl(path, encoding)
         else:
             yield from _read_yaml(path, encoding)
+        if _identity(path) != before:
+            raise ChangedWhileRead(
+                "changed while it was read (its size, modification time or inode differ); "
+                "nothing was written: run again once nothing writes to it",
+                path=path,
+            )
     except OSError as err:
         raise RecordsFileError(f"cannot read: {err.strerror or err}", path=path) from None
+    except UnicodeError as err:  # a codec that refuses the file as a whole (UTF-16 without BOM)
+        chosen = encoding or "the detected encoding"
+        raise RecordsFileError(
+            f"cannot decode as {chosen} ({err}); check --encoding", path=path
+        ) from None
+
+
+class ChangedWhileRead(RecordsFileError):
+    """The records file was written to (rows appended, replaced) while brief read it."""
+
+    exit_code = 1
+
+
+def _identity(path: Path) -> tuple[int, int, int, int]:
+    info = os.stat(path)
+    return info.st_size, info.st_mtime_ns, info.st_ino, info.st_dev
 
 
 # -- fields ---------------------------------------------------------------
@@ -430,6 +454,9 @@ def _read_jsonl(path: Path, encoding: str | None) -> Iterator[Item]:
                 except json.JSONDecodeError as err:
                     yield RecordError(f"invalid JSON: {_json_msg(err)}", path=path, line=line_no)
                     continue
+                except RecursionError:
+                    yield RecordError(_TOO_DEEP, path=path, line=line_no)
+                    continue
                 yield _json_item(value, path, line_no)
         except UnicodeDecodeError as err:
             raise _decode_error(path, chosen, err) from None
@@ -445,7 +472,29 @@ def _json_item(value: Any, path: Path, line: int) -> Item:
         return RecordError(
             f"a record must be an object, not {_json_type(value)}", path=path, line=line
         )
+    if _depth(value) > MAX_DEPTH:
+        return RecordError(_TOO_DEEP, path=path, line=line)
     return make_record(value, path, line)
+
+
+MAX_DEPTH = 32  # levels a record's values may nest: records are flat, this is far above
+_TOO_DEEP = f"a record nested more than {MAX_DEPTH} levels deep"
+
+
+def _depth(value: Any) -> int:
+    """How deep ``value`` nests (1: a flat object), counted without recursion."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if level > MAX_DEPTH:
+            break
+        if isinstance(item, dict):
+            stack.extend((v, level + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, level + 1) for v in item)
+    return deepest
 
 
 def _json_type(value: Any) -> str:
@@ -511,6 +560,10 @@ def _json_array(path: Path, stream: TextIO) -> Iterator[Item]:
                     value, end = decoder.raw_decode(buf, pos)
                     if end < len(buf) or eof:
                         break
+                except RecursionError:
+                    raise RecordsFileError(
+                        f"invalid JSON: {_TOO_DEEP}", path=path, line=line
+                    ) from None
                 except json.JSONDecodeError as err:
                     cut = err.pos >= len(buf) - _CUT_OFF or err.msg.startswith("Unterminated")
                     if eof or not cut:  # a real mistake: do not read the rest of the file

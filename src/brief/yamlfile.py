@@ -155,6 +155,57 @@ def load(path: Path) -> Any:
         loader.dispose()
 
 
+#: How deep a record's values may nest (records are flat; this is far above any real one).
+MAX_DEPTH = 32
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+class _RecordsLoader(_Loader):
+    """For records files: no anchors, aliases or merge keys (a record never needs them,
+    and an alias bomb makes a few lines expand to billions of values), and at most
+    :data:`MAX_DEPTH` levels of nesting."""
+
+    depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent):
+            raise RecordsFileError(
+                f"YAML aliases (*{event.anchor}) are not allowed in a records file; write "
+                "the values out",
+                path=self.name,
+                line=line,
+            )
+        if getattr(event, "anchor", None):
+            raise RecordsFileError(
+                f"YAML anchors (&{event.anchor}) are not allowed in a records file; write "
+                "the values out",
+                path=self.name,
+                line=line,
+            )
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH + 1:  # the list of records is one level
+                raise RecordsFileError(
+                    f"a record nested more than {MAX_DEPTH} levels deep", path=self.name, line=line
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def compose_mapping_node(self, anchor: Any) -> Any:
+        node = super().compose_mapping_node(anchor)
+        for key_node, _ in node.value:
+            if key_node.tag == _MERGE:
+                raise RecordsFileError(
+                    "YAML merge keys (<<) are not allowed in a records file; write the fields out",
+                    path=self.name,
+                    line=key_node.start_mark.line + 1,
+                )
+        return node
+
+
 def iter_sequence(path: Path, *, encoding: str = "utf-8-sig") -> Iterator[tuple[int, Any]]:
     """Yield ``(line, item)`` for each item of a top-level YAML sequence.
 
@@ -162,9 +213,9 @@ def iter_sequence(path: Path, *, encoding: str = "utf-8-sig") -> Iterator[tuple[
     however long the list is (only anchored nodes are kept, for aliases).
     """
     with path.open(encoding=encoding) as stream:
-        loader: _Loader | None = None
+        loader: _RecordsLoader | None = None
         try:
-            loader = _Loader(stream)  # reads (and checks) the first characters already
+            loader = _RecordsLoader(stream)  # reads (and checks) the first characters already
             loader.name = str(path)
             loader.get_event()  # StreamStart
             if loader.check_event(yaml.StreamEndEvent):
@@ -179,7 +230,7 @@ def iter_sequence(path: Path, *, encoding: str = "utf-8-sig") -> Iterator[tuple[
             index = 0
             while not loader.check_event(yaml.SequenceEndEvent):
                 line = loader.peek_event().start_mark.line + 1
-                node = loader.compose_node(None, index)  # type: ignore[arg-type]
+                node = loader.compose_node(None, index)
                 yield line, loader.construct_document(node)
                 index += 1
             loader.get_event()  # SequenceEnd
