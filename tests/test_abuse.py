@@ -638,3 +638,29 @@ def test_a_records_file_that_changes_while_read_is_refused(project: Path) -> Non
         "differ); nothing was written: run again once nothing writes to it"
     )
     assert sorted(p.name for p in project.iterdir() if p.name.startswith((".", "out"))) == []
+
+
+# --- 7. suppression lists add up --------------------------------------------------------------
+
+
+def test_do_not_send_lists_add_up(project: Path, server: Controller, handler: Handler) -> None:
+    many(project, 5)
+    (project / "standing.txt").write_text("# under administration\nR1\n", "utf-8")
+    (project / "bounced.txt").write_text("r2@example.nl\n", "utf-8")
+    (project / "extra.txt").write_text("\nR3\n", "utf-8")
+    config = project / "brief.yaml"
+    config.write_text("do_not_send: standing.txt\n" + config.read_text("utf-8"), "utf-8")
+    send = ("send", "-r", "c.csv", "-t", "herinnering", "-c", "nov", "--send", "--yes")
+
+    result = brief(project, *send, "--do-not-send", "bounced.txt", "--do-not-send", "extra.txt")
+
+    assert result.returncode == 0, result.stderr
+    out = result.stdout + result.stderr
+    for line in (
+        "Skipped: R1: on the do-not-send list (standing.txt:2)",
+        "Skipped: R2: on the do-not-send list (bounced.txt:1)",
+        "Skipped: R3: on the do-not-send list (extra.txt:2)",
+    ):
+        assert line in out.splitlines(), out
+    assert [m.recipients for m in handler.messages] == [["r4@example.nl"], ["r5@example.nl"]]
+    assert journal_sent(project) == {"R4": "r4@example.nl", "R5": "r5@example.nl"}

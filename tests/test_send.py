@@ -19,6 +19,7 @@ from aiosmtpd.controller import Controller
 from test_mail import FakeTime, Handler, free_port, smtp_server
 
 from brief import mail
+from brief.donotsend import load_do_not_send
 from brief.errors import BriefError, ConfigError, TemplateError
 from brief.journal import Journal
 from brief.project import Project
@@ -35,7 +36,6 @@ from brief.send import (
     Plan,
     SendOptions,
     deliver,
-    load_do_not_send,
     prepare,
 )
 
@@ -503,7 +503,7 @@ def test_listed_customer_without_an_address_is_skipped_not_rejected(
     csv.write_text(csv.read_text("utf-8").replace("jan@example.nl", ""), "utf-8")
     (project / "dns.txt").write_text("K1\n", "utf-8")
 
-    plan, _ = run(do_not_send=Path("dns.txt"))
+    plan, _ = run(do_not_send=[Path("dns.txt")])
 
     assert [(i.record, i.action, i.outcome) for i in plan.items] == [
         ("K1", SKIP, "skipped"),

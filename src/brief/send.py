@@ -40,7 +40,8 @@ from pathlib import Path
 
 from . import mail, mime
 from .batch import _Checker, check, render_one
-from .errors import BriefError, ConfigError, RecordError, TemplateError, where
+from .donotsend import DoNotSend, load_do_not_send
+from .errors import BriefError, RecordError, TemplateError
 from .journal import Entry, Journal, Outgoing, content_hash, utc_now
 from .project import Project, SmtpSettings
 from .records import Record, read_records
@@ -70,7 +71,7 @@ class SendOptions:
     send: bool = False  # False: a dry run
     retry_failed: bool = False
     journal: Path | None = None  # default: the project's (brief.sqlite)
-    do_not_send: Path | None = None  # default: the project's do_not_send, if any
+    do_not_send: list[Path] = field(default_factory=list)  # added to the project's do_not_send
     skip_invalid: bool = False
     encoding: str | None = None
     date: dt.date | None = None  # default: the campaign's date, else today
@@ -172,59 +173,6 @@ class InvalidRecords(BriefError):
         super().__init__("\n".join(lines))
 
 
-# -- the do-not-send list --------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DoNotSend:
-    """Customer ids and e-mail addresses that must not be e-mailed."""
-
-    path: Path
-    ids: Mapping[str, int]  # id -> line
-    addresses: Mapping[str, int]  # lower-cased address -> line
-
-    def match(self, record: Record) -> str | None:
-        """Why ``record`` is not to be sent, or None."""
-        line = self.ids.get(record.id)
-        email = record.get("email")
-        if line is None and email:
-            line = self.addresses.get(str(email).strip().lower())
-        if line is None:
-            return None
-        return f"on the do-not-send list ({where(self.path, line)})"
-
-
-def load_do_not_send(path: Path) -> DoNotSend:
-    """One customer id or e-mail address a line; ``#`` starts a comment."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ConfigError("do-not-send list not found", path=path) from None
-    except UnicodeDecodeError as err:
-        raise ConfigError(
-            f"do-not-send list: not UTF-8 text ({err.reason} at byte {err.start})", path=path
-        ) from None
-    except OSError as err:
-        raise ConfigError(f"cannot read the do-not-send list: {err.strerror}", path=path) from None
-    ids: dict[str, int] = {}
-    addresses: dict[str, int] = {}
-    for number, line in enumerate(text.splitlines(), 1):
-        entry = line.split("#", 1)[0].strip()
-        if not entry:
-            continue
-        if len(entry.split()) > 1:
-            raise ConfigError(
-                f"one customer id or e-mail address per line, not {entry!r}",
-                path=path,
-                line=number,
-            )
-        if "@" in entry:
-            addresses.setdefault(entry.lower(), number)
-        else:
-            ids.setdefault(entry, number)
-    return DoNotSend(path, ids, addresses)
-
-
 # -- the message -------------------------------------------------------------------
 
 
@@ -277,8 +225,9 @@ def prepare(
             previous = journal.entries(campaign)
             stored_date = journal.campaign_date(campaign)
     letter_date = _letter_date(campaign, options.date, stored_date, today)
-    list_path = options.do_not_send or project.settings.do_not_send
-    do_not_send = load_do_not_send(list_path) if list_path else None
+    standing = [project.settings.do_not_send] if project.settings.do_not_send else []
+    lists = [*standing, *(p for p in options.do_not_send if p not in standing)]
+    do_not_send = DoNotSend.union(load_do_not_send(path) for path in lists) if lists else None
     smtp = project.settings.smtp
     server: mail.Server | None = None
     problem = None

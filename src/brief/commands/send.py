@@ -67,10 +67,11 @@ def send(
     ] = False,
     journal: JournalOpt = None,
     do_not_send: Annotated[
-        Path | None,
+        list[Path] | None,
         typer.Option(
             "--do-not-send",
-            help="Customer ids and addresses never to e-mail, one a line (overrides brief.yaml).",
+            help="Customer ids and addresses never to e-mail, one a line; repeatable, added "
+            "to brief.yaml's do_not_send.",
             dir_okay=False,
         ),
     ] = None,
@@ -138,7 +139,7 @@ def send(
             send=really_send,
             retry_failed=retry_failed,
             journal=journal,
-            do_not_send=do_not_send,
+            do_not_send=list(do_not_send or ()),
             skip_invalid=skip_invalid,
             encoding=encoding,
             date=parse_date(date) if date is not None else None,
