@@ -8,6 +8,7 @@ disk are the manifest's, and the messages the SMTP server received are the journ
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -664,3 +665,76 @@ def test_do_not_send_lists_add_up(project: Path, server: Controller, handler: Ha
         assert line in out.splitlines(), out
     assert [m.recipients for m in handler.messages] == [["r4@example.nl"], ["r5@example.nl"]]
     assert journal_sent(project) == {"R4": "r4@example.nl", "R5": "r5@example.nl"}
+
+
+# --- 8. retries that match the docs -----------------------------------------------------------
+
+SEND_NOV = ("send", "-r", "c.csv", "-t", "herinnering", "-c", "nov", "--send", "--yes")
+
+
+def journal_row(project: Path, record: str) -> tuple | None:
+    db = sqlite3.connect(project / "brief.sqlite", timeout=10)
+    try:
+        return db.execute(
+            "SELECT status, recipient, reply FROM messages WHERE kind = 'send' AND record = ?",
+            (record,),
+        ).fetchone()
+    finally:
+        db.close()
+
+
+def test_a_kill_during_the_back_off_is_retried_by_the_plain_rerun(
+    project: Path, server: Controller, handler: Handler
+) -> None:
+    many(project, 1)
+    configure(project, server.port, retries=3, backoff=600)
+    handler.temporary["r1@example.nl"] = 1
+    process = subprocess.Popen(
+        [str(BRIEF), *SEND_NOV], cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 60
+    row = None
+    while time.monotonic() < deadline and process.poll() is None:
+        if (project / "brief.sqlite").exists():
+            with contextlib.suppress(sqlite3.OperationalError):  # the tables are being made
+                row = journal_row(project, "R1")
+            if row is not None and row[2]:
+                break  # the server said 451: brief waits 600 s before the next attempt
+        time.sleep(0.02)
+    process.kill()
+    process.wait()
+    assert row == ("queued", "r1@example.nl", "451 4.3.0 Try again later")
+    assert handler.messages == []
+
+    configure(project, server.port, retries=3, backoff=0)
+    result = brief(project, *SEND_NOV)
+
+    assert result.returncode == 0, result.stderr
+    assert [m.recipients for m in handler.messages] == [["r1@example.nl"]]
+    assert journal_sent(project) == {"R1": "r1@example.nl"}
+
+
+def test_a_permanent_failure_is_retried_once_the_address_changed(
+    project: Path, server: Controller, handler: Handler
+) -> None:
+    write_records(project, ["R1;noord;Jan;jan@oud.example;10,00;01-11-2026"])
+    handler.permanent.add("jan@oud.example")
+
+    first = brief(project, *SEND_NOV)
+    assert first.returncode == 1
+    assert journal_row(project, "R1")[:2] == ("failed-permanent", "jan@oud.example")
+
+    same = brief(project, *SEND_NOV)
+    assert same.returncode == 1  # the same address is not tried again
+    assert handler.messages == []
+
+    write_records(project, ["R1;noord;Jan;jan@nieuw.example;10,00;01-11-2026"])
+    dry = brief(project, *SEND_NOV[:-2])
+    assert dry.returncode == 0, dry.stdout
+    assert "1 e-mail to send" in dry.stdout
+
+    fixed = brief(project, *SEND_NOV)
+
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert [m.recipients for m in handler.messages] == [["jan@nieuw.example"]]
+    assert journal_sent(project) == {"R1": "jan@nieuw.example"}

@@ -456,6 +456,14 @@ class Journal:
         )
         return self._get(entry_id)
 
+    def note_reply(self, entry_id: int, reply: str) -> None:
+        """Keep the server's reply on a claimed message that stays ``queued`` (it failed
+        temporarily and waits for its next attempt)."""
+        self._db.execute(
+            "UPDATE messages SET reply = ?, updated_at = ? WHERE id = ? AND status = 'queued'",
+            (reply, self._now(), entry_id),
+        )
+
     def skip(self, campaign: str, message: Outgoing, reason: str) -> Entry | None:
         """Journal a record that is not sent (the do-not-send list), unless it already was."""
         now = self._now()

@@ -330,6 +330,15 @@ def _plan_one(
         base.action = RETRY if options.retry_failed else FAILED_BEFORE
     elif status == "failed-permanent":
         base.action = FAILED_BEFORE
+        assert before is not None
+        if before.recipient and base.recipient and before.recipient != base.recipient:
+            # The server refused the old address for good; the record has a new one.
+            base.action = RETRY
+            base.reason = (
+                f"failed permanently for {before.recipient} ({before.reply or 'no reply'}); "
+                f"the address is now {base.recipient}"
+            )
+            return base
     if before is not None and base.action in (RETRY, FAILED_BEFORE):
         base.reason = before.reply or ""
     return base
@@ -481,6 +490,8 @@ def _deliver_one(
     allow = {"queued", "skipped"}
     if item.action == RETRY:
         allow.add("failed-temporary")
+        if item.previous is not None and item.previous.status == "failed-permanent":
+            allow.add("failed-permanent")  # for the record's new address (see _plan_one)
     reply = None
     while True:
         outgoing = _outgoing(
@@ -503,11 +514,13 @@ def _deliver_one(
         limiter.wait()
         reply = mailer.send(data, sender, item.recipient)
         # The window: the server has accepted the message, the journal does not know yet.
-        journal.finish(entry.id, reply.status, reply.text)
         item.attempts += 1
         if reply.status != mail.TEMPORARY or item.attempts > plan.smtp.retries:
+            journal.finish(entry.id, reply.status, reply.text)
             break
-        allow.add("failed-temporary")
+        # It stays queued (with the server's reply) while it waits: a run stopped during
+        # the back-off leaves it for the plain rerun to send, as any queued message.
+        journal.note_reply(entry.id, reply.text)
         sleep(backoff(item.attempts, plan.smtp.backoff))
     item.outcome, item.reply = reply.status, reply.text
     return reply.connected
