@@ -127,6 +127,7 @@ def test_history_as_json(project: Path, cli) -> None:
         "record": "K1",
         "template": "herinnering",
         "channel": "email",
+        "letter_date": None,  # fill() sends without starting the campaign
         "rayon": "noord",
         "signer": "Ineke de Vries",
         "sender": "ineke.devries@dijkzicht.example",
@@ -197,6 +198,8 @@ def test_history_after_a_real_send(project: Path, cli, monkeypatch) -> None:
         "sent",
         "250 2.0.0 Ok: queued",
     ]
+    (entry,) = [json.loads(line) for line in cli("history", "K2", "--json").stdout.splitlines()]
+    assert entry["letter_date"] == dt.date.today().isoformat()  # the campaign's date
 
 
 def test_render_records_its_letters_in_the_contact_log(demo: Path, cli) -> None:
@@ -222,6 +225,7 @@ def test_render_records_its_letters_in_the_contact_log(demo: Path, cli) -> None:
     assert entry["signer"] == "Bianca Mulder"
     assert entry["status"] == "rendered"
     assert entry["path"] == "out/K1011-14-dagenbrief.txt"
+    assert entry["letter_date"] == "2026-11-22"  # the --date, not the day it was rendered
 
 
 def test_render_no_journal_leaves_no_contact_log(demo: Path, cli) -> None:

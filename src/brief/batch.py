@@ -463,7 +463,9 @@ def render_batch(
         from .journal import Journal, rendered_from_manifest
 
         with Journal.open(options.journal) as journal:
-            journal.record_rendered(None, rendered_from_manifest(result.manifest, options.out))
+            journal.record_rendered(
+                None, rendered_from_manifest(result.manifest, options.out, options.today)
+            )
     return result
 
 

@@ -37,7 +37,7 @@ from .errors import BriefError
 if TYPE_CHECKING:
     from .render import Letter
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 STATUSES = ("rendered", "queued", "sent", "failed-temporary", "failed-permanent", "skipped")
 SCHEMA = """
 CREATE TABLE meta (
@@ -56,6 +56,7 @@ CREATE TABLE messages (
     record TEXT NOT NULL,        -- the customer id
     template TEXT NOT NULL,
     channel TEXT NOT NULL CHECK (channel IN ('letter', 'email')),
+    letter_date TEXT,            -- the date the letter carries (its --date, YYYY-MM-DD)
     rayon TEXT,
     signer TEXT,                 -- the signing staff member's name
     sender TEXT,                 -- the envelope sender (MAIL FROM)
@@ -79,10 +80,13 @@ CREATE UNIQUE INDEX messages_campaign_record ON messages (campaign, record) WHER
 CREATE INDEX messages_record ON messages (record);
 """
 _COLUMNS = (
-    "id, kind, campaign, record, template, channel, rayon, signer, sender, recipient, "
+    "id, kind, campaign, record, template, channel, letter_date, rayon, signer, sender, recipient, "
     "content_hash, message_id, message_date, status, reply, attempts, path, "
     "created_at, queued_at, sent_at, updated_at"
 )
+
+# A send row's letter date: its campaign's (the campaign is bound once more for it).
+_CAMPAIGN_DATE = "(SELECT letter_date FROM campaigns WHERE name = ?)"
 
 Clock = Callable[[], dt.datetime]
 
@@ -101,6 +105,7 @@ class Entry:
     record: str
     template: str
     channel: str
+    letter_date: str | None  # YYYY-MM-DD; None only for render rows of a version-1 journal
     rayon: str | None
     signer: str | None
     sender: str | None
@@ -150,9 +155,12 @@ class Rendered:
     recipient: str | None = None
     content_hash: str | None = None
     path: str | None = None
+    letter_date: str | None = None  # the date the letter carries (YYYY-MM-DD)
 
     @classmethod
-    def from_letter(cls, letter: Letter, *, path: str | None = None) -> Rendered:
+    def from_letter(
+        cls, letter: Letter, letter_date: dt.date, *, path: str | None = None
+    ) -> Rendered:
         recipient = letter.record.get("email") if letter.channel == "email" else None
         return cls(
             record=letter.record.id,
@@ -163,13 +171,17 @@ class Rendered:
             recipient=str(recipient) if recipient else None,
             content_hash=content_hash(letter),
             path=path,
+            letter_date=letter_date.isoformat(),
         )
 
 
-def rendered_from_manifest(manifest: Path, folder: Path | None) -> Iterator[Rendered]:
+def rendered_from_manifest(
+    manifest: Path, folder: Path | None, letter_date: dt.date
+) -> Iterator[Rendered]:
     """The letters a ``brief render`` manifest lists as rendered, read one line at a time.
 
-    ``folder`` is where the letter files are (None for a stream: no per-letter file).
+    ``folder`` is where the letter files are (None for a stream: no per-letter file);
+    ``letter_date`` the date the letters carry.
     """
     with manifest.open(encoding="utf-8") as lines:
         for line in lines:
@@ -184,6 +196,7 @@ def rendered_from_manifest(manifest: Path, folder: Path | None) -> Iterator[Rend
                 rayon=entry.get("region"),
                 signer=entry.get("signer"),
                 path=str(folder / name) if folder is not None and name else None,
+                letter_date=letter_date.isoformat(),
             )
 
 
@@ -267,13 +280,16 @@ class Journal:
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version == SCHEMA_VERSION:  # another process made it meanwhile
                 return
-            if db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+            if version:
+                _migrate(db, version)
+            elif db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
                 raise BriefError(
                     "not a brief journal (an SQLite file with other tables)", path=self.path
                 )
-            for statement in _statements(SCHEMA):
-                db.execute(statement)
-            db.execute("INSERT INTO meta VALUES ('salt', ?)", (secrets.token_hex(16),))
+            else:
+                for statement in _statements(SCHEMA):
+                    db.execute(statement)
+                db.execute("INSERT INTO meta VALUES ('salt', ?)", (secrets.token_hex(16),))
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
@@ -395,14 +411,16 @@ class Journal:
             ).fetchone()
             if row is None:
                 cursor = db.execute(
-                    "INSERT INTO messages (kind, campaign, record, template, channel, rayon, "
-                    "signer, sender, recipient, content_hash, message_id, message_date, status, "
-                    "attempts, created_at, queued_at, updated_at) "
-                    "VALUES ('send', ?, ?, ?, 'email', ?, ?, ?, ?, ?, ?, ?, 'queued', 1, ?, ?, ?)",
+                    "INSERT INTO messages (kind, campaign, record, template, channel, letter_date, "
+                    "rayon, signer, sender, recipient, content_hash, message_id, message_date, "
+                    "status, attempts, created_at, queued_at, updated_at) "
+                    f"VALUES ('send', ?, ?, ?, 'email', {_CAMPAIGN_DATE}, ?, ?, ?, ?, ?, ?, ?, "
+                    "'queued', 1, ?, ?, ?)",
                     (
                         campaign,
                         message.record,
                         message.template,
+                        campaign,
                         message.rayon,
                         message.signer,
                         message.sender,
@@ -467,13 +485,15 @@ class Journal:
             ).fetchone()
             if row is None:
                 cursor = db.execute(
-                    "INSERT INTO messages (kind, campaign, record, template, channel, rayon, "
-                    "signer, recipient, content_hash, status, reply, created_at, updated_at) "
-                    "VALUES ('send', ?, ?, ?, 'email', ?, ?, ?, ?, 'skipped', ?, ?, ?)",
+                    "INSERT INTO messages (kind, campaign, record, template, channel, letter_date, "
+                    "rayon, signer, recipient, content_hash, status, reply, created_at, "
+                    f"updated_at) VALUES ('send', ?, ?, ?, 'email', {_CAMPAIGN_DATE}, ?, ?, ?, ?, "
+                    "'skipped', ?, ?, ?)",
                     (
                         campaign,
                         message.record,
                         message.template,
+                        campaign,
                         message.rayon,
                         message.signer,
                         message.recipient,
@@ -521,6 +541,7 @@ class Journal:
                     letter.recipient,
                     letter.content_hash,
                     letter.path,
+                    letter.letter_date,
                     now,
                     now,
                 )
@@ -529,8 +550,8 @@ class Journal:
             with self._transaction() as db:
                 db.executemany(
                     "INSERT INTO messages (kind, campaign, record, template, channel, rayon, "
-                    "signer, recipient, content_hash, path, status, created_at, updated_at) "
-                    "VALUES ('render', ?, ?, ?, ?, ?, ?, ?, ?, ?, 'rendered', ?, ?)",
+                    "signer, recipient, content_hash, path, letter_date, status, created_at, "
+                    "updated_at) VALUES ('render', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'rendered', ?, ?)",
                     rows(),
                 )
         except sqlite3.Error as err:
@@ -545,6 +566,26 @@ class Journal:
             (record,),
         )
         return [Entry(*row) for row in rows]
+
+
+#: What turns a journal of version N into version N + 1, in the same transaction.
+MIGRATIONS: dict[int, str] = {
+    # 2: every row keeps the date its letter carries. A send row takes its
+    # campaign's date; a render row of version 1 never kept it (NULL).
+    1: """
+ALTER TABLE messages ADD COLUMN letter_date TEXT;
+UPDATE messages SET letter_date =
+    (SELECT letter_date FROM campaigns WHERE campaigns.name = messages.campaign)
+    WHERE kind = 'send';
+""",
+}
+
+
+def _migrate(db: sqlite3.Connection, version: int) -> None:
+    """Bring a journal of an older ``version`` up to :data:`SCHEMA_VERSION`."""
+    for step in range(version, SCHEMA_VERSION):
+        for statement in _statements(MIGRATIONS[step]):
+            db.execute(statement)
 
 
 def _statements(script: str) -> Iterator[str]:
