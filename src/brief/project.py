@@ -29,6 +29,7 @@ from . import yamlfile
 from .errors import ConfigError
 
 if TYPE_CHECKING:
+    from .followup import Followup
     from .profiles import Profile
     from .render import Templates
     from .staff import Roster
@@ -93,6 +94,7 @@ class Settings:
     journal: Path | None = None  # None: brief.sqlite next to brief.yaml (see journal_path)
     do_not_send: Path | None = None
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    followup: Followup | None = None  # the follow-up levels brief plan uses
 
     @property
     def journal_path(self) -> Path:
@@ -115,13 +117,14 @@ def load_settings(start: Path | None = None) -> Settings:
     values = dict(DEFAULTS)
     optional: dict[str, Path | None] = dict.fromkeys(OPTIONAL_PATHS)
     smtp = SmtpSettings()
+    followup = None
     root = start
     if config is not None:
         root = config.parent
         data = yamlfile.load(config)
         if data is not None:
             fields = yamlfile.Fields(data, config, "brief.yaml")
-            fields.reject_unknown([*DEFAULTS, *OPTIONAL_PATHS, "smtp"])
+            fields.reject_unknown([*DEFAULTS, *OPTIONAL_PATHS, "smtp", "followup"])
             for key in DEFAULTS:
                 values[key] = fields.text(key, default=DEFAULTS[key])
             for key in OPTIONAL_PATHS:
@@ -129,6 +132,10 @@ def load_settings(start: Path | None = None) -> Settings:
                 optional[key] = _relative(root / value) if value else None
             if data.get("smtp") is not None:
                 smtp = _smtp(data["smtp"], config, root, data.line_of("smtp"))
+            if "followup" in data:
+                from .followup import parse_followup
+
+                followup = parse_followup(data["followup"], config, data.line_of("followup"))
     return Settings(
         root=root,
         config=config,
@@ -136,6 +143,7 @@ def load_settings(start: Path | None = None) -> Settings:
         journal=optional["journal"],
         do_not_send=optional["do_not_send"],
         smtp=smtp,
+        followup=followup,
     )
 
 
