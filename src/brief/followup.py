@@ -418,14 +418,23 @@ def decide(
     if not track:
         return make(EXCLUDED, "payment arrangement active: no follow-up step is for arrangements")
     last_done = max((i for i, step in enumerate(track) if step.template in done), default=-1)
-    previous: tuple[dt.date, str] | None = None  # (date, what happened)
-    open_work: tuple[Step, dt.date, str] | None = None
+    # The last step done: its date and what it was ("betalingsherinnering sent ...").
+    previous: tuple[dt.date, str] | None = None
+    open_work: tuple[Step, dt.date, str] | None = None  # a call on the list, since, why
     passed: list[str] = []
+
+    def later(status: str, base: str, text: str, step: Step, on: dt.date | None) -> Decision:
+        """Nothing more today; a call or hand-over already on the list stays there."""
+        if open_work is not None:
+            work, since, why = open_work
+            return make(WORK, f"{why}; {text}", work, since)
+        return make(status, f"{base}: {text}", step, on)
+
     for index, step in enumerate(track):
         if step.template is not None and step.template in done:
-            contact_done = done[step.template]
-            previous = (contact_done.letter_date, contact_done.describe(today))
-            open_work = None
+            found = done[step.template]
+            previous = (found.letter_date, found.describe(today))
+            open_work, passed = None, []
             continue
         if index < last_done:
             continue  # a later step was done: never back to an earlier one
@@ -434,7 +443,8 @@ def decide(
             passed.append(f"{step.name} not for this customer ({why_not})")
             continue
         if step.counted_from == "due_date" or previous is None:
-            base, base_text = due_date, f"due date {due_date.isoformat()}"
+            base = due_date
+            base_text = f"due date {due_date.isoformat()}, {_ago(due_date, today)}"
             after = f"{_days(step.after_days)} after the due date"
         else:
             base, base_text = previous
@@ -443,58 +453,37 @@ def decide(
         if not step.is_letter:
             wik_from, refusal = _wik_allowed(step, episode, notices, today)
             if refusal is not None and wik_from is None:
-                return make(HELD, f"{base_text}: {step.name} refused: {refusal}", step)
+                return later(HELD, base_text, f"{step.name} refused: {refusal}", step, None)
             since = max(due_on, wik_from) if wik_from else due_on
             if today < since:
                 note = f"; {refusal}" if refusal and since > due_on else ""
-                return _waiting(make, open_work, base_text, step, since, today, note)
+                text = f"{step.name} due on {_on(since, today)}{note}"
+                return later(WAITING, base_text, text, step, since)
+            why = f"{base_text}: {step.name} since {since.isoformat()}"
             previous = (since, f"{step.name} on the work list since {since.isoformat()}")
-            open_work = (step, since, base_text)
+            open_work, passed = (step, since, why), []
             continue
         if today < due_on:
-            return _waiting(make, open_work, base_text, step, due_on, today, "")
+            text = f"{step.name} due on {_on(due_on, today)}"
+            return later(WAITING, base_text, text, step, due_on)
         refusal, possible = _guards(step, due_date, collection, episode, notices, today)
         if refusal is not None:
-            reason = f"{base_text}: {step.name} due ({after}), but refused: {refusal}"
-            if open_work is not None:
-                work, since, work_base = open_work
-                return make(
-                    WORK,
-                    f"{work_base}: {work.name} since {since.isoformat()}; {reason}",
-                    work,
-                    since,
-                )
-            return make(HELD, reason, step, possible)
-        return make(
-            DUE, f"{base_text}, {_ago(base, today)}: {step.name} due ({after})", step, due_on
-        )
+            text = f"{step.name} due ({after}), but refused: {refusal}"
+            return later(HELD, base_text, text, step, possible)
+        return make(DUE, f"{base_text}: {step.name} due ({after})", step, due_on)
+    rest = f" ({'; '.join(passed)})" if passed else ""
     if open_work is not None:
-        work, since, work_base = open_work
-        return make(
-            WORK, f"{work_base}: {work.name} since {since.isoformat()} (the last step)", work, since
-        )
+        work, since, why = open_work
+        last = f"; no further step{rest}" if passed else " (the last step)"
+        return make(WORK, f"{why}{last}", work, since)
     if previous is not None:
-        return make(FINISHED, f"every step done: {previous[1]}")
+        return make(FINISHED, f"every step done: {previous[1]}{rest}")
     return make(EXCLUDED, "no step is for this customer: " + "; ".join(passed))
 
 
-def _waiting(
-    make: Any,
-    open_work: tuple[Step, dt.date, str] | None,
-    base_text: str,
-    step: Step,
-    on: dt.date,
-    today: dt.date,
-    note: str,
-) -> Decision:
-    text = f"{base_text}: {step.name} due on {on.isoformat()} (in {_days((on - today).days)}){note}"
-    if open_work is not None:
-        work, since, work_base = open_work
-        return make(
-            WORK, f"{work_base}: {work.name} since {since.isoformat()}; {text}", work, since
-        )
-    decision: Decision = make(WAITING, text, step, on)
-    return decision
+def _on(day: dt.date, today: dt.date) -> str:
+    """``2026-12-06 (in 5 days)``."""
+    return f"{day.isoformat()} (in {_days((day - today).days)})"
 
 
 def _wik_allowed(
