@@ -164,9 +164,6 @@ def parse_followup(node: Any, path: Path | str, line: int) -> Followup:
             raise ConfigError(
                 f"followup[{number}]: {err.message}", path=err.path, line=err.line
             ) from None
-        if step.name in names:
-            raise step.error(f"step name {step.name!r} is already step {names[step.name]}")
-        names[step.name] = number
         if step.template is not None:
             if step.template in templates:
                 raise step.error(
@@ -174,6 +171,9 @@ def parse_followup(node: Any, path: Path | str, line: int) -> Followup:
                     "(the journal tells the steps apart by their template)"
                 )
             templates[step.template] = number
+        if step.name in names:
+            raise step.error(f"step name {step.name!r} is already step {names[step.name]}")
+        names[step.name] = number
         steps.append(step)
     return Followup(tuple(steps))
 
