@@ -127,10 +127,10 @@ def plan(
     if result.invalid > len(result.problems):
         typer.echo(f"... and {result.invalid - len(result.problems)} more rejected", err=True)
     if out is not None:
-        what = f"{channel}s" if channel else "letters and e-mails"
+        what = {"email": "e-mails", "letter": "letters"}.get(channel or "", "letters and e-mails")
         typer.echo(
-            f"{written} {what} due written to {out} "
-            f"(brief render -r {out} --date {today.isoformat()})",
+            f"{written} {what} due written to {out}; render or send them with "
+            f"--date {today.isoformat()}",
             err=True,
         )
     if worklist is not None:
