@@ -528,12 +528,12 @@ class _Index:
             return ()
         if not given:
             return ()  # a surname alone never matches
-        people = self.surname.get(_norm(" ".join(surname)), [])
+        bearers = self.surname.get(_norm(" ".join(surname)), [])
         first = given[0]
         if _is_initial(first) or (len(first) == 1 and first.isalpha()):
             letters = _norm(first.rstrip("."))
-            return tuple(i for name, i in people if name.startswith(letters))
-        return tuple(i for name, i in people if name == _norm(first))
+            return tuple(i for name, i in bearers if name.startswith(letters))
+        return tuple(i for name, i in bearers if name == _norm(first))
 
     def keyword(self, tokens: list[str]) -> tuple[str | None, int]:
         """The segment's kind (title/team/org) and the position of its first keyword."""

@@ -200,8 +200,8 @@ def _print_summary(result: BatchResult) -> None:
     if more > 0:
         console.print(f"... and {more} more rejected (see the manifest)")
     if result.findings:
-        counts = ", ".join(f"{rule} ({n})" for rule, n in sorted(result.findings.items()))
-        console.print(f"Findings: {counts}", markup=False)
+        found = ", ".join(f"{rule} ({n})" for rule, n in sorted(result.findings.items()))
+        console.print(f"Findings: {found}", markup=False)
     if result.refused:
         console.print(
             f"{result.refused} letter{'s' if result.refused != 1 else ''} refused by checks "
