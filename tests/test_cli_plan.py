@@ -366,3 +366,46 @@ def test_a_quarter_day_by_day(demo: Path, cli) -> None:
         ("finished", None, "2026-11-02", "2027-01-31"),
     ]
     assert runs("K1017") == [("excluded", None, "2026-11-01", "2027-01-31")]
+
+
+def test_another_journal_and_do_not_send_list(demo: Path, cli) -> None:
+    (demo / "open.csv").write_text(
+        "id;region;name;email;amount;due_date\n"
+        "K1;noord;Anna;k1@example.nl;100,00;2026-11-01\n"
+        "K2;oost;Bert;k2@example.nl;100,00;2026-11-01\n",
+        "utf-8",
+    )
+    (demo / "stop.txt").write_text("# niet sturen\nk2@example.nl\n", "utf-8")
+    (demo / "one.jsonl").write_text(
+        json.dumps(
+            {"id": "K1", "region": "noord", "name": "Anna", "email": "k1@example.nl",
+             "salutation": "mevrouw A", "amount": "100.00", "due_date": "2026-11-01",
+             "template": "betalingsherinnering"}
+        ) + "\n", "utf-8",
+    )  # fmt: skip
+    rendered = cli(
+        "render", "-r", "one.jsonl", "--date", "2026-11-18", "--out", "l", "-j", "1",
+        "--journal", "other.sqlite",
+    )  # fmt: skip
+    assert rendered.exit_code == 0, rendered.stderr
+
+    result = cli(
+        "plan", "-r", "open.csv", "--date", "2026-11-22", "--journal", "other.sqlite",
+        "--do-not-send", "stop.txt",
+    )  # fmt: skip
+
+    assert result.exit_code == 0, result.stderr
+    assert lines(result.stdout)[:8] == [
+        "Plan for 2026-11-22: 2 customers in open.csv",
+        "",
+        "Due today (0):",
+        "",
+        "Work list (0):",
+        "",
+        "Nothing due (2):",
+        "  K1  noord  waiting   -  betalingsherinnering sent 2026-11-18 by Ineke de Vries, "
+        "4 days ago: 14-dagenbrief due on 2026-12-02 (in 10 days)",
+    ]
+    assert lines(result.stdout)[8] == (
+        "  K2  oost   excluded  -  nothing sent: on the do-not-send list (stop.txt:2)"
+    )
