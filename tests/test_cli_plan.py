@@ -226,7 +226,7 @@ def test_the_work_list_is_safe_to_open_in_a_spreadsheet(demo: Path, cli) -> None
         "K1",
         "'=HYPERLINK(1)",
         "noord",
-        "900.00",
+        "900,00",
         "2026-09-01",
         "'+31 6",
         "Ineke de Vries",

@@ -523,3 +523,18 @@ def test_journal_rows_as_contacts() -> None:
     assert contact_of(entry("failed-temporary", "2026-11-08")) is not None
     assert contact_of(entry("failed-permanent", "2026-11-08")) is None
     assert contact_of(entry("skipped", "2026-11-08")) is None
+
+
+def test_the_14_day_letter_first_in_some_rayons(tmp_path: Path) -> None:
+    levels = followup(
+        tmp_path,
+        "followup:\n  - template: 14-dagenbrief\n    fourteen_day_letter: true\n"
+        "    without_reminder: [west]\n    after_days: 7\n",
+    )
+
+    west = decide(record(region="west"), [], levels, D("2026-11-22"))
+    noord = decide(record(), [], levels, D("2026-11-22"))
+
+    assert west.status == DUE
+    assert noord.status == HELD
+    assert noord.reason.endswith("the 14-day letter follows a reminder")

@@ -22,7 +22,8 @@ why, or why nothing is. The legal guards are part of that walk and no
 setting turns them off:
 
 - a ``fourteen_day_letter`` step only after the due date has passed and
-  after an earlier reminder (unless the step says ``without_reminder``);
+  after an earlier reminder (unless the step says ``without_reminder``, for
+  every customer or for some rayons);
 - a step that ``charges_wik`` only on a day after the 14-day term of a sent
   14-day letter ended; the term starts the day after the tenant receives
   the letter, assumed :data:`DELIVERY_DAYS` after its date, as the
@@ -111,7 +112,8 @@ class Step:
     after_days: int
     counted_from: str  # previous or due_date
     fourteen_day_letter: bool = False
-    without_reminder: bool = False
+    # The 14-day letter may be the first letter: for every customer (True) or these rayons.
+    without_reminder: bool | tuple[str, ...] = False
     charges_wik: bool = False
     min_amount: Decimal | None = None
     rayons: tuple[str, ...] = ()
@@ -196,7 +198,11 @@ def _step(fields: Any, number: int, path: str) -> Step:
     if isinstance(gap, bool) or not isinstance(gap, int) or not 1 <= gap <= 365:
         raise fields.error("min_gap_days", f"must be a whole number of days (1-365), not {gap!r}")
     fourteen = fields.flag("fourteen_day_letter", default=False)
-    without_reminder = fields.flag("without_reminder", default=False)
+    without_reminder: bool | tuple[str, ...] = False
+    if isinstance(node.get("without_reminder"), list):
+        without_reminder = tuple(fields.text_list("without_reminder"))
+    else:
+        without_reminder = fields.flag("without_reminder", default=False)
     charges_wik = fields.flag("charges_wik", default=False)
     if fourteen and template is None:
         raise fields.error("fourteen_day_letter", "only a letter step (template) can be one")
@@ -466,7 +472,7 @@ def decide(
         if today < due_on:
             text = f"{step.name} due on {_on(due_on, today)}"
             return later(WAITING, base_text, text, step, due_on)
-        refusal, possible = _guards(step, due_date, collection, episode, notices, today)
+        refusal, possible = _guards(step, record, due_date, collection, episode, notices, today)
         if refusal is not None:
             text = f"{step.name} due ({after}), but refused: {refusal}"
             return later(HELD, base_text, text, step, possible)
@@ -509,8 +515,15 @@ def _wik_allowed(
     return first, None
 
 
+def _without_reminder(step: Step, record: Record) -> bool:
+    if isinstance(step.without_reminder, tuple):
+        return str(record.get("region")) in step.without_reminder
+    return step.without_reminder
+
+
 def _guards(
     step: Step,
+    record: Record,
     due_date: dt.date,
     history: Sequence[Contact],
     episode: Sequence[Contact],
@@ -528,7 +541,7 @@ def _guards(
         reminders = [
             c for c in episode if c.reached and c.template not in notices and c.letter_date < today
         ]
-        if not reminders and not step.without_reminder:
+        if not reminders and not _without_reminder(step, record):
             return (
                 f"no earlier reminder for this arrears in the journal (since the due date "
                 f"{due_date.isoformat()}); the 14-day letter follows a reminder",
@@ -609,11 +622,16 @@ def check_followup(project: Project) -> Followup:
                 f"field 'template': unknown template {step.template!r} "
                 f"(known: {', '.join(sorted(names))})"
             )
-        for rayon in step.rayons:
-            if project.profile(rayon) is None:
-                raise step.error(
-                    f"field 'rayons': unknown region {rayon!r} (known: {project.known_regions()})"
-                )
+        lists = {"rayons": step.rayons}
+        if isinstance(step.without_reminder, tuple):
+            lists["without_reminder"] = step.without_reminder
+        for key, rayons in lists.items():
+            for rayon in rayons:
+                if project.profile(rayon) is None:
+                    raise step.error(
+                        f"field {key!r}: unknown region {rayon!r} "
+                        f"(known: {project.known_regions()})"
+                    )
     return followup
 
 
@@ -777,7 +795,7 @@ def write_worklist(decisions: Iterable[Decision], path: Path) -> int:
                 _cell(record.id),
                 _cell(record.get("name")),
                 _cell(record.get("region")),
-                str(amount) if amount is not None else "",
+                str(amount).replace(".", ",") if amount is not None else "",
                 _json_value(record.get("due_date")) or "",
                 _cell(record.get("phone")),
                 d.contact.name if d.contact else "",
