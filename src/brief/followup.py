@@ -413,7 +413,8 @@ def decide(
     if do_not_send is not None:
         return make(EXCLUDED, f"nothing sent: {do_not_send}")
     steps = followup.by_template()
-    ordered = sorted(contacts, key=lambda c: c.letter_date)
+    # Letters dated after ``today`` do not exist yet as far as the plan for that day goes.
+    ordered = sorted((c for c in contacts if c.letter_date <= today), key=lambda c: c.letter_date)
     collection = [c for c in ordered if c.template in steps]
     episode = [c for c in collection if c.letter_date >= due_date]
     done: dict[str, Contact] = {}
