@@ -1,7 +1,8 @@
 """``brief lint``: check templates, and the letters they become, in CI or by hand.
 
-The library is :mod:`brief.lint` (what is checked) and :mod:`brief.report`
-(text, json, github, sarif); this module parses the options and sets the exit code.
+The library is :meth:`brief.Project.lint` (:mod:`brief.lint`: what is checked) and
+:mod:`brief.report` (text, json, github, sarif); this module parses the options and sets
+the exit code.
 """
 
 from __future__ import annotations
@@ -64,13 +65,12 @@ def lint(
         if explain is not None:
             typer.echo(_explain(explain))
             return
-        from ..lint import lint as run_lint
         from ..report import FORMATS, RENDERERS
 
         _choice("--format", output_format, FORMATS)
         _choice("--fail-on", fail_on, FAIL_ON)
         proj = open_project(project, staff, regions, templates)
-        result = run_lint(proj, paths or [], samples=samples)
+        result = proj.lint(paths or [], samples=samples)
         for note in result.notes:
             typer.echo(f"Note: {note}", err=True)
         report = RENDERERS[output_format](result)
