@@ -251,7 +251,7 @@ class _Lookup:
         return spec
 
 
-class _Checker:
+class RecordChecker:
     """Project-level checks of one record: region, language, template, ids.
 
     Calling it registers the record's id, so a later record with the same
