@@ -329,3 +329,37 @@ def test_without_samples_only_the_sources_are_checked(demo: Path, cli) -> None:
         "or pass --samples): only the template sources were checked\n"
     )
     assert result.stdout == "0 errors, 0 warnings in 15 templates (0 letters checked)\n"
+
+
+def test_roles_teams_places_and_the_short_name_under_a_signer_are_not_people(
+    demo: Path, cli
+) -> None:
+    path = demo / FICTITIOUS
+    edit(
+        path,
+        "{{ team | names }}\n{{ team_name }}, {{ org.name }}\n",
+        "{{ signer.name }}\nCredit Control Team\n{{ org.short_name }}\nVlissingen\n",
+    )
+    result = lint(cli, FICTITIOUS)
+
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout == "0 errors, 0 warnings in 1 template (9 letters checked)\n"
+
+
+def test_a_letter_signed_by_the_short_name_only_is_anonymous(demo: Path, cli) -> None:
+    path = demo / FICTITIOUS
+    edit(path, "{{ team | names }}\n{{ team_name }}, {{ org.name }}\n", "{{ org.short_name }}\n")
+    closing = line_of(path, "Met vriendelijke groet,")
+    result = lint(cli, FICTITIOUS, "--format", "json")
+
+    assert result.exit_code == 1
+    findings = json.loads(result.stdout)["findings"]
+    assert [(f["rule"], f["line"], f["region"], f["message"]) for f in findings] == [
+        (
+            "anonymous-signoff",
+            closing,
+            region,
+            "the closing names no real person: signed by the organisation, not a person",
+        )
+        for region in ("noord", "oost", "west")
+    ]

@@ -49,8 +49,9 @@ _PROFILE_FIELDS = {
     "organisation",
     "variant",
     "thresholds",
+    "allowed_words",
 }
-_ORG_FIELDS = {"name", "address", "iban", "phone", "email", "website"}
+_ORG_FIELDS = {"name", "short_name", "address", "iban", "phone", "email", "website"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +64,7 @@ class Thresholds:
 @dataclass(frozen=True, slots=True)
 class Organisation:
     name: str
+    short_name: str = ""  # what people call it ("Dijkzicht"); a sign-off line, not a person
     address: str = ""
     iban: str = ""
     phone: str = ""
@@ -86,6 +88,7 @@ class Profile:
     organisation: Organisation
     variant: str | None = None
     threshold_overrides: Mapping[str, float] = field(default_factory=dict)
+    allowed_words: tuple[str, ...] = ()  # words the hard-word rule lets pass in this region
 
     @property
     def thresholds(self) -> Thresholds:
@@ -185,6 +188,7 @@ def _profile(stem: str, path: Path, node: yamlfile.Node, roster: Roster) -> Prof
         organisation=_organisation(node, path),
         variant=variant,
         threshold_overrides=_thresholds(node, path),
+        allowed_words=_allowed_words(fields),
     )
 
 
@@ -226,6 +230,14 @@ def _organisation(node: yamlfile.Node, path: Path) -> Organisation:
             for key in _ORG_FIELDS
         }
     )
+
+
+def _allowed_words(fields: yamlfile.Fields) -> tuple[str, ...]:
+    words = fields.text_list("allowed_words")
+    for word in words:
+        if not word or len(word.split()) != 1:
+            raise fields.error("allowed_words", f"{word!r} must be one word")
+    return tuple(words)
 
 
 def _thresholds(node: yamlfile.Node, path: Path) -> dict[str, float]:

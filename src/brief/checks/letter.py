@@ -50,7 +50,8 @@ class LetterText:
     def verdict(self):  # type: ignore[no-untyped-def]
         from ..signoff import classify
 
-        return classify(self.signature, self.roster)
+        org = self.profile.organisation
+        return classify(self.signature, self.roster, organisation=(org.name, org.short_name))
 
     @cached_property
     def body_range(self) -> tuple[int, int]:
