@@ -224,8 +224,8 @@ def test_language_and_address_are_normalised(tmp_path, roster, language, address
     ("level", "expected"),
     [
         ("standard", Thresholds(60, 15, 25)),
-        ("plain", Thresholds(70, 12, 20)),
-        ("very-plain", Thresholds(80, 10, 15)),
+        ("plain", Thresholds(70, 12, 20, 4.0)),
+        ("very-plain", Thresholds(80, 10, 15, 4.5)),
     ],
 )
 def test_thresholds_per_level(tmp_path, roster, level, expected):
@@ -249,7 +249,9 @@ def test_threshold_override_of_one_value(tmp_path, roster):
     )
     zuid = load(tmp_path, roster)["zuid"]
     assert zuid.threshold_overrides == {"max_sentence_words": 18.0}
-    assert zuid.thresholds == Thresholds(min_score=70, max_average_words=12, max_sentence_words=18)
+    assert zuid.thresholds == Thresholds(
+        min_score=70, max_average_words=12, max_sentence_words=18, min_word_frequency=4.0
+    )
 
 
 def test_threshold_overrides_merge_with_the_base(tmp_path, roster):
@@ -290,7 +292,7 @@ def test_unknown_threshold(tmp_path, roster):
     )
     assert error_of(tmp_path, roster) == (
         f"{path}:4: field 'min_words': unknown field "
-        "(known: max_average_words, max_sentence_words, min_score)"
+        "(known: max_average_words, max_sentence_words, min_score, min_word_frequency)"
     )
 
 

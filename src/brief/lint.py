@@ -195,6 +195,7 @@ def _lint_letter(
         roster=project.roster,
         signer=signer,
         contact=record.get("contact"),
+        customer=record.fields,
     )
     findings = []
     for rule, hit in check_letter(letter):

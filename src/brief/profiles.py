@@ -30,11 +30,28 @@ LEVELS = {
 ADDRESS = {"u": "u", "je": "je", "you": "u"}
 
 # Readability floors (Flesch-Douma for nl, Flesch Reading Ease for en) and
-# sentence-length ceilings per reading level; calibrated on the demo letters.
+# sentence-length ceilings per reading level; calibrated on the demo letters. The word
+# frequency floor (Zipf) of the hard-word rule, chosen on tests/data/hard-words.yaml
+# (README, "Hard words"); standard letters are not checked for hard words.
 DEFAULT_THRESHOLDS: Mapping[str, Mapping[str, float]] = {
-    "standard": {"min_score": 60, "max_average_words": 15, "max_sentence_words": 25},
-    "plain": {"min_score": 70, "max_average_words": 12, "max_sentence_words": 20},
-    "very-plain": {"min_score": 80, "max_average_words": 10, "max_sentence_words": 15},
+    "standard": {
+        "min_score": 60,
+        "max_average_words": 15,
+        "max_sentence_words": 25,
+        "min_word_frequency": 0,
+    },
+    "plain": {
+        "min_score": 70,
+        "max_average_words": 12,
+        "max_sentence_words": 20,
+        "min_word_frequency": 4.0,
+    },
+    "very-plain": {
+        "min_score": 80,
+        "max_average_words": 10,
+        "max_sentence_words": 15,
+        "min_word_frequency": 4.5,
+    },
 }
 
 _PROFILE_FIELDS = {
@@ -59,6 +76,7 @@ class Thresholds:
     min_score: float
     max_average_words: float
     max_sentence_words: float
+    min_word_frequency: float = 0.0  # Zipf; a rarer word is a hard word (plain levels)
 
 
 @dataclass(frozen=True, slots=True)
