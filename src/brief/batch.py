@@ -35,7 +35,7 @@ import os
 import signal
 import sqlite3
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
@@ -541,12 +541,12 @@ class _Batch:
                 result.region(region).rejected += 1
         elif outcome.data is None:
             result.refused += 1
-            result.region(region).rejected += 1
+            result.region(entry["region"]).rejected += 1  # rendered, so its region is known
         else:
             write = not result.problems or self.skip_invalid
             entry = _located(entry, self.sink.write(outcome, write=write))
             result.rendered += 1
-            counts = result.region(region)
+            counts = result.region(entry["region"])
             counts.rendered += 1
             counts.signers[entry["signer"]] += 1
             result.templates[entry["template_file"]] += 1
@@ -676,7 +676,7 @@ _RENDERER: Renderer | None = None  # what a forked worker renders with
 
 def _outcomes(
     renderer: Renderer, items: Iterator[Record | Outcome], jobs: int, sink: _Folder | _Stream
-) -> Iterator[Outcome]:
+) -> Generator[Outcome, None, None]:
     """Every item rendered, in order: here, or by ``jobs`` forked workers after the first
     :data:`POOL_AFTER` records."""
     jobs = jobs or cores()

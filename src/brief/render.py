@@ -31,7 +31,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from types import MappingProxyType
+from types import GeneratorType, MappingProxyType
 from typing import Any
 
 import jinja2
@@ -127,7 +127,7 @@ class _Loader(jinja2.FileSystemLoader):
 
     def get_source(
         self, environment: jinja2.Environment, template: str
-    ) -> tuple[str, str | None, Callable[[], bool] | None]:
+    ) -> tuple[str, str, Callable[[], bool]]:
         source, filename, uptodate = super().get_source(environment, template)
         return split_front_matter(source)[1], filename, uptodate
 
@@ -493,14 +493,14 @@ def template_line(err: BaseException, template: jinja2.Template) -> int | None:
     return line
 
 
-def _render(template: jinja2.Template, ctx: Mapping[str, Any], record: Record) -> str:
+def _render(template: jinja2.Template, ctx: dict[str, Any], record: Record) -> str:
     """``template.render(ctx)`` for a context that already holds the environment's globals
     (see :func:`render_letter`): Jinja then uses it as it is instead of merging a copy,
     which took a third of the time of rendering a letter's text."""
     try:
         try:
             run = template.root_render_func(template.new_context(ctx, shared=True))
-            return template.environment.concat(run)  # type: ignore[attr-defined]
+            return template.environment.concat(run)
         except Exception:
             template.environment.handle_exception()  # as render() does: template lines
     except (jinja2.TemplateError, ValueError, TypeError, ArithmeticError) as err:
@@ -553,6 +553,8 @@ def render_traced(
     current: int | None = None
     buffer: list[str] = []
     gen = template.root_render_func(template.new_context(dict(ctx)))
+    if not isinstance(gen, GeneratorType):  # jinja2 compiles the root render function as one
+        raise TypeError("render_traced needs jinja2's generator render functions")
     for chunk in gen:
         frame = gen.gi_frame
         code_line = frame.f_lineno if frame is not None else 0

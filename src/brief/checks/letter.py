@@ -7,11 +7,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..profiles import Profile
 from ..readability import Counts
 from ..staff import Roster, StaffMember
+
+if TYPE_CHECKING:  # imported when first used: signoff is not needed to load the rules
+    from ..signoff import Signature, Verdict
 
 _SALUTATION = re.compile(
     r"^\s*(geachte|beste|lieve|hallo|hoi|dag|goedemorgen|goedemiddag|dear|hello|hi)\b.*,\s*$",
@@ -44,13 +47,13 @@ class LetterText:
         return LEVEL_NAMES[self.profile.reading_level]
 
     @cached_property
-    def signature(self):  # type: ignore[no-untyped-def]
+    def signature(self) -> Signature:
         from ..signoff import find_signature
 
         return find_signature(self.text)
 
     @cached_property
-    def verdict(self):  # type: ignore[no-untyped-def]
+    def verdict(self) -> Verdict:
         from ..signoff import classify
 
         org = self.profile.organisation

@@ -1,1 +1,1 @@
-"""Commands that live in their own modules; importing one registers it on ``brief.cli.app``."""
+"""One module per command; :mod:`brief.cli` registers each command function on the app."""

@@ -10,21 +10,20 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..cli import (
+from ..errors import BriefError
+from .common import (
     ProjectOpt,
     RegionsOpt,
     StaffOpt,
     TemplatesOpt,
-    _parse_date,
-    _project,
-    app,
+    open_project,
+    parse_date,
     user_errors,
 )
-from ..errors import BriefError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -37,37 +36,36 @@ MIN_WIDTH = 40
 POLL_SECONDS = 0.25
 
 
-@app.command()
 def preview(
     template: Annotated[
         str, typer.Argument(help="Template name, e.g. betalingsherinnering.", show_default=False)
     ],
     customer: Annotated[
-        Optional[str],  # noqa: UP045 - typer needs Optional on 3.11
+        str | None,
         typer.Option("--customer", "-c", help="Preview the record with this id."),
     ] = None,
     sample: Annotated[
-        Optional[int],  # noqa: UP045
+        int | None,
         typer.Option("--sample", "-n", help="Preview the N-th record of the file (1-based)."),
     ] = None,
     region: Annotated[
-        Optional[str],  # noqa: UP045
+        str | None,
         typer.Option(
             "--region", help="Render the customer as if in this rayon (default: their own)."
         ),
     ] = None,
     compare: Annotated[
-        Optional[str],  # noqa: UP045
+        str | None,
         typer.Option("--compare", help="Rayons to show side by side, comma-separated: noord,zuid."),
     ] = None,
     records: Annotated[
-        Optional[Path],  # noqa: UP045
+        Path | None,
         typer.Option(
             "--records", "-r", help="Customer records (default: 'samples' in brief.yaml)."
         ),
     ] = None,
     date: Annotated[
-        Optional[str],  # noqa: UP045
+        str | None,
         typer.Option("--date", help="Date the letter carries, as 2026-11-22 (default: today)."),
     ] = None,
     watch: Annotated[
@@ -79,15 +77,15 @@ def preview(
         ),
     ] = False,
     export_svg: Annotated[
-        Optional[Path],  # noqa: UP045
+        Path | None,
         typer.Option("--export-svg", help="Also write a picture of the preview as SVG."),
     ] = None,
     export_html: Annotated[
-        Optional[Path],  # noqa: UP045
+        Path | None,
         typer.Option("--export-html", help="Also write the preview as an HTML page."),
     ] = None,
     width: Annotated[
-        Optional[int],  # noqa: UP045
+        int | None,
         typer.Option(
             "--width", help="Columns to lay out in (default: the terminal's, 100 for exports)."
         ),
@@ -119,7 +117,7 @@ def preview(
         brief preview bedankt --region zuid --export-svg bedankt.svg
     """
     with user_errors():
-        today = _parse_date(date)
+        today = parse_date(date)
         names = _regions(region, compare)
         option = "--compare" if compare is not None else "--region"
         if watch and (export_svg or export_html):
@@ -131,7 +129,7 @@ def preview(
         def build() -> tuple[list[Preview], Project, Path]:
             from ..preview import build_preview, check_regions, choose_record, load_records
 
-            proj = _project(project, staff, regions, templates)
+            proj = open_project(project, staff, regions, templates)
             proj.templates.require(template)
             targets: list[str | None] = [*check_regions(proj, names, option)] or [None]
             records_path = records or proj.settings.samples

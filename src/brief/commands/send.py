@@ -10,35 +10,34 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..cli import (
+from .common import (
     CheckOpt,
     EncodingOpt,
+    JournalOpt,
     ProjectOpt,
     RecordsOpt,
     RegionsOpt,
     StaffOpt,
     TemplatesOpt,
-    _parse_date,
-    _project,
-    _warn,
-    app,
+    open_project,
+    parse_date,
     user_errors,
+    warn,
+    when,
 )
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from ..journal import Entry
     from ..send import Item, Plan
 
 SHOWN = 10
 
 
-@app.command()
 def send(
     records: RecordsOpt,
     campaign: Annotated[
@@ -50,7 +49,7 @@ def send(
         ),
     ],
     template: Annotated[
-        Optional[str],  # noqa: UP045 - typer needs Optional on 3.11
+        str | None,
         typer.Option(
             "--template", "-t", help="E-mail template for every record (else a 'template' column)."
         ),
@@ -66,16 +65,9 @@ def send(
         bool,
         typer.Option("--retry-failed", help="Also retry the messages that failed temporarily."),
     ] = False,
-    journal: Annotated[
-        Optional[Path],  # noqa: UP045
-        typer.Option(
-            "--journal",
-            help="Journal file (default: 'journal' in brief.yaml, else brief.sqlite).",
-            dir_okay=False,
-        ),
-    ] = None,
+    journal: JournalOpt = None,
     do_not_send: Annotated[
-        Optional[Path],  # noqa: UP045
+        Path | None,
         typer.Option(
             "--do-not-send",
             help="Customer ids and addresses never to e-mail, one a line (overrides brief.yaml).",
@@ -88,7 +80,7 @@ def send(
     ] = False,
     encoding: EncodingOpt = None,
     date: Annotated[
-        Optional[str],  # noqa: UP045
+        str | None,
         typer.Option(
             "--date",
             help="Date the letters carry (default: the campaign's, else today); fixed per campaign.",
@@ -138,7 +130,7 @@ def send(
     from ..send import SendOptions, deliver, prepare
 
     with user_errors():
-        proj = _project(project, staff, regions, templates)
+        proj = open_project(project, staff, regions, templates)
         options = SendOptions(
             records=records,
             campaign=campaign,
@@ -149,14 +141,14 @@ def send(
             do_not_send=do_not_send,
             skip_invalid=skip_invalid,
             encoding=encoding,
-            date=_parse_date(date) if date is not None else None,
+            date=parse_date(date) if date is not None else None,
             check=check,
             allow_findings=allow_findings,
             insecure_no_verify=insecure_no_verify,
         )
-        plan = prepare(proj, options, environ=os.environ, warn=_warn)
+        plan = prepare(proj, options, environ=os.environ, warn=warn)
         for warning in plan.warnings:
-            _warn(warning)
+            warn(warning)
         console = _console()
         _print_plan(console, plan)
         if not really_send:
@@ -281,7 +273,7 @@ def _print_plan(console: Console, plan: Plan) -> None:
         console,
         "Changed since it was sent",
         [item for item in sent_before if item.changed],
-        lambda item: f"sent {_when(item.previous)}; not sent again",
+        lambda item: f"sent {when(item.previous)}; not sent again",
     )
     _lines(
         console,
@@ -367,77 +359,3 @@ def _print_result(console: Console, plan: Plan) -> None:
     ]
     if temporary:
         console.print("Run it again with --retry-failed to retry the temporary failures.")
-
-
-def _when(entry: Entry | None) -> str:
-    if entry is None:
-        return "-"
-    import datetime as dt
-
-    moment = dt.datetime.fromisoformat(entry.when).astimezone()
-    return moment.strftime("%Y-%m-%d %H:%M")
-
-
-@app.command()
-def history(
-    customer: Annotated[str, typer.Argument(help="The customer's id, as in the records.")],
-    journal: Annotated[
-        Optional[Path],  # noqa: UP045
-        typer.Option(
-            "--journal",
-            help="Journal file (default: 'journal' in brief.yaml, else brief.sqlite).",
-            dir_okay=False,
-        ),
-    ] = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="One JSON object a line, every journal field.")
-    ] = False,
-    project: ProjectOpt = None,
-) -> None:
-    """List every letter and e-mail brief rendered or sent to one customer, oldest first.
-
-    Shows the date (local time), campaign, template, channel, signer,
-    recipient, status and the server's reply (or the letter's file), from the
-    journal that brief send and brief render write.
-
-    Example:
-
-        brief history K1001
-    """
-    from ..journal import Journal
-
-    with user_errors():
-        path = journal or _project(project, None, None, None).settings.journal_path
-        with Journal.open(path, create=False) as opened:
-            entries = opened.history(customer)
-    if as_json:
-        import dataclasses
-        import json
-
-        for entry in entries:
-            typer.echo(json.dumps(dataclasses.asdict(entry), ensure_ascii=False))
-        return
-    if not entries:
-        typer.echo(f"No letters or e-mails to {customer!r} in {path}.", err=True)
-        return
-    header = ("date", "campaign", "template", "channel", "signer", "to", "status", "detail")
-    rows = [header]
-    for entry in entries:
-        detail = entry.path if entry.kind == "render" else entry.reply
-        rows.append(
-            (
-                _when(entry),
-                entry.campaign or "-",
-                entry.template,
-                entry.channel,
-                entry.signer or "-",
-                entry.recipient or "-",
-                entry.status,
-                detail or "",
-            )
-        )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    for row in rows:
-        typer.echo(
-            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
-        )

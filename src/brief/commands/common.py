@@ -1,0 +1,122 @@
+"""What every command shares: the project options, the one place a user mistake becomes
+``Error: ...`` and exit 2, and small parsers.
+
+Command modules import from here, never from :mod:`brief.cli`, which only
+assembles the app.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from ..errors import BriefError
+
+if TYPE_CHECKING:
+    from ..journal import Entry
+    from ..project import Project
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn a user mistake into one ``Error:`` line and exit 2; Ctrl-C into 130."""
+    try:
+        yield
+    except BriefError as err:
+        typer.echo(f"Error: {err}", err=True)
+        raise typer.Exit(code=err.exit_code) from None
+    except KeyboardInterrupt:
+        typer.echo("Interrupted.", err=True)
+        raise typer.Exit(code=130) from None
+
+
+ProjectOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--project",
+        help="Project folder (holding brief.yaml); default: the current folder or a parent.",
+        file_okay=False,
+    ),
+]
+StaffOpt = Annotated[
+    Path | None,
+    typer.Option("--staff", help="Staff roster YAML (overrides brief.yaml).", dir_okay=False),
+]
+RegionsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--regions", help="Folder of region profiles (overrides brief.yaml).", file_okay=False
+    ),
+]
+TemplatesOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--templates", help="Folder of templates (overrides brief.yaml).", file_okay=False
+    ),
+]
+
+
+RecordsOpt = Annotated[
+    Path, typer.Option("--records", "-r", help="Customer records: .csv, .json, .jsonl or .yaml.")
+]
+EncodingOpt = Annotated[
+    str | None,
+    typer.Option("--encoding", help="Encoding of a CSV file (default: UTF-8, else Windows-1252)."),
+]
+CheckOpt = Annotated[
+    bool, typer.Option("--check/--no-check", help="Run the lint rules on every letter.")
+]
+
+JournalOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--journal",
+        help="Journal file (default: 'journal' in brief.yaml, else brief.sqlite).",
+        dir_okay=False,
+    ),
+]
+DateOpt = Annotated[
+    str | None,
+    typer.Option("--date", help="Date the letters carry, as 2026-11-22 (default: today)."),
+]
+
+
+def open_project(
+    project: Path | None,
+    staff: Path | None = None,
+    regions: Path | None = None,
+    templates: Path | None = None,
+) -> Project:
+    """The project the options name: ``--project`` or the nearest brief.yaml."""
+    from ..project import Project
+
+    return Project.discover(project, staff=staff, regions=regions, templates=templates)
+
+
+def parse_date(value: str | None) -> dt.date:
+    """``--date`` as a date; today when not given."""
+    if value is None:
+        return dt.date.today()
+    from ..records import parse_date as parse
+
+    try:
+        return parse(value)
+    except ValueError as err:
+        raise BriefError(f"--date: {err}") from None
+
+
+def warn(message: str) -> None:
+    typer.echo(f"Warning: {message}", err=True)
+
+
+def when(entry: Entry | None) -> str:
+    """The moment a journal entry was made, in local time, or ``-``."""
+    if entry is None:
+        return "-"
+    moment = dt.datetime.fromisoformat(entry.when).astimezone()
+    return moment.strftime("%Y-%m-%d %H:%M")

@@ -1,0 +1,105 @@
+"""``brief lint``: check templates, and the letters they become, in CI or by hand.
+
+The library is :mod:`brief.lint` (what is checked) and :mod:`brief.report`
+(text, json, github, sarif); this module parses the options and sets the exit code.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..errors import BriefError
+from .common import ProjectOpt, RegionsOpt, StaffOpt, TemplatesOpt, open_project, user_errors
+
+FAIL_ON = ("error", "warning", "never")
+
+
+def lint(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Template files (*.j2) or folders; default: the project's templates."),
+    ] = None,
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help="Output: text, json, github or sarif.")
+    ] = "text",
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the report to this file instead of stdout."),
+    ] = None,
+    fail_on: Annotated[
+        str,
+        typer.Option(
+            "--fail-on", help="Exit 1 on findings at this level: error, warning or never."
+        ),
+    ] = "error",
+    samples: Annotated[
+        Path | None,
+        typer.Option(
+            "--samples", help="Sample records to render (default: 'samples' in brief.yaml)."
+        ),
+    ] = None,
+    explain: Annotated[
+        str | None,
+        typer.Option("--explain", help="Explain one rule (by its id) and exit."),
+    ] = None,
+    project: ProjectOpt = None,
+    staff: StaffOpt = None,
+    regions: RegionsOpt = None,
+    templates: TemplatesOpt = None,
+) -> None:
+    """Check templates, and the letters they become for every region, for anonymous
+    sign-offs, unknown signers and text too hard for the reader.
+
+    Exit 0 when nothing is at or above --fail-on, 1 when something is, 2 for usage
+    or configuration errors.
+
+    Example:
+
+        brief lint templates/ --format github
+    """
+    with user_errors():
+        if explain is not None:
+            typer.echo(_explain(explain))
+            return
+        from ..lint import lint as run_lint
+        from ..report import FORMATS, RENDERERS
+
+        _choice("--format", output_format, FORMATS)
+        _choice("--fail-on", fail_on, FAIL_ON)
+        proj = open_project(project, staff, regions, templates)
+        result = run_lint(proj, paths or [], samples=samples)
+        for note in result.notes:
+            typer.echo(f"Note: {note}", err=True)
+        report = RENDERERS[output_format](result)
+        if output is None:
+            typer.echo(report, nl=False)
+        else:
+            from ..outbox import write_atomic
+
+            write_atomic(output, report.encode("utf-8"))
+            from ..report import summary_line
+
+            typer.echo(f"{summary_line(result)}; report written to {output}", err=True)
+    if fail_on != "never":
+        from ..checks import severity_rank
+
+        threshold = severity_rank(fail_on)
+        if any(severity_rank(f.severity) >= threshold for f in result.findings):
+            raise typer.Exit(code=1)
+
+
+def _choice(option: str, value: str, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise BriefError(f"{option}: {value!r} is not one of {', '.join(choices)}")
+
+
+def _explain(rule_id: str) -> str:
+    from ..checks import RULES
+
+    rule = RULES.get(rule_id)
+    if rule is None:
+        raise BriefError(f"--explain: unknown rule {rule_id!r} (known: {', '.join(sorted(RULES))})")
+    return f"{rule.id} ({rule.severity}): {rule.summary}\n\n{rule.explanation}"

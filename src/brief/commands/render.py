@@ -1,0 +1,216 @@
+"""``brief render``: one letter per record into a folder or one stream.
+
+The library is :mod:`brief.batch`; this module parses the options, shows
+progress on a terminal and prints the summary per region.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from .common import (
+    CheckOpt,
+    EncodingOpt,
+    ProjectOpt,
+    RecordsOpt,
+    RegionsOpt,
+    StaffOpt,
+    TemplatesOpt,
+    open_project,
+    parse_date,
+    user_errors,
+    warn,
+)
+
+if TYPE_CHECKING:
+    from ..batch import BatchOptions, BatchResult
+    from ..project import Project
+
+
+def render(
+    records: RecordsOpt,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Folder to write the letters into, one file each."),
+    ] = None,
+    stream: Annotated[
+        Path | None,
+        typer.Option(
+            "--stream",
+            help="Write every letter into this one file instead (- for standard output): "
+            "e-mails as an mbox, letters with a form feed between them.",
+        ),
+    ] = None,
+    manifest: Annotated[
+        Path | None,
+        typer.Option(
+            "--manifest", help="With --stream: write the manifest to this file (default: none)."
+        ),
+    ] = None,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            help="Processes that render (default 0: one per core; 1: this process only).",
+        ),
+    ] = 0,
+    template: Annotated[
+        str | None,
+        typer.Option(
+            "--template", "-t", help="Template name for every record (else a 'template' column)."
+        ),
+    ] = None,
+    skip_invalid: Annotated[
+        bool,
+        typer.Option(
+            "--skip-invalid",
+            help="Render the valid records and reject the rest in the manifest (exit 1).",
+        ),
+    ] = False,
+    encoding: EncodingOpt = None,
+    date: Annotated[
+        str | None,
+        typer.Option("--date", help="Date the letters carry, as 2026-11-22 (default: today)."),
+    ] = None,
+    check: CheckOpt = True,
+    allow_findings: Annotated[
+        bool,
+        typer.Option(
+            "--allow-findings",
+            help="Write letters with error-level findings instead of refusing them.",
+        ),
+    ] = False,
+    journal: Annotated[
+        Path | None,
+        typer.Option(
+            "--journal", help="Contact log to record the letters in (default: brief.sqlite)."
+        ),
+    ] = None,
+    no_journal: Annotated[
+        bool, typer.Option("--no-journal", help="Do not record the letters in the contact log.")
+    ] = False,
+    project: ProjectOpt = None,
+    staff: StaffOpt = None,
+    regions: RegionsOpt = None,
+    templates: TemplatesOpt = None,
+) -> None:
+    """Render one letter or e-mail per customer record into a folder, or into one stream.
+
+    Each letter is signed by the customer's own contact person, else by the
+    region's contact, with their direct phone and e-mail. With --out, e-mail
+    templates become .eml files and letters .txt files, and OUT/manifest.jsonl
+    lists every record as rendered or rejected. With --stream, every letter
+    goes into one file (or standard output): e-mails as an mbox, letters with
+    a form feed between them, for a print shop or a pipe.
+
+    Examples:
+
+        brief render --records examples/customers.csv --template betalingsherinnering --out out
+
+        brief render -r examples/customers.csv -t 14-dagenbrief --stream - | lpr
+    """
+    from ..batch import BatchOptions, render_batch
+
+    with user_errors():
+        proj = open_project(project, staff, regions, templates)
+        options = BatchOptions(
+            records=records,
+            out=out,
+            stream=stream,
+            manifest=manifest,
+            jobs=jobs,
+            template=template,
+            skip_invalid=skip_invalid,
+            encoding=encoding,
+            today=parse_date(date),
+            check=check,
+            allow_findings=allow_findings,
+            journal=None if no_journal else (journal or proj.settings.journal_path),
+        )
+        if sys.stderr.isatty():
+            result = _with_progress(proj, options)
+        else:
+            result = render_batch(proj, options, warn=warn)
+        _print_summary(result)
+    if result.rejected or result.refused:
+        raise typer.Exit(code=1)
+
+
+def _with_progress(proj: Project, options: BatchOptions) -> BatchResult:
+    import time
+
+    from rich.console import Console
+    from rich.progress import (
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from ..batch import render_batch
+
+    console = Console(stderr=True)
+    columns = (
+        SpinnerColumn(),
+        TextColumn("Rendering letters"),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    # No refresh thread: the display is redrawn from the loop, at most ten times a second,
+    # so that --jobs can fork its workers from a process with one thread.
+    with Progress(*columns, console=console, transient=True, auto_refresh=False) as progress:
+        task = progress.add_task("render", total=None)
+        shown = 0.0
+
+        def advance(status: str) -> None:
+            nonlocal shown
+            progress.advance(task)
+            now = time.monotonic()
+            if now - shown >= 0.1:
+                shown = now
+                progress.refresh()
+
+        return render_batch(proj, options, warn=warn, on_record=advance)
+
+
+def _print_summary(result: BatchResult) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(stderr=True, highlight=False)
+    table = Table(show_footer=True)
+    table.add_column("region", footer="total")
+    table.add_column("rendered", justify="right", footer=str(result.rendered))
+    table.add_column("rejected", justify="right", footer=str(result.rejected))
+    table.add_column("signed by")
+    for name in sorted(result.regions):
+        counts = result.regions[name]
+        signers = ", ".join(f"{who} ({n})" for who, n in counts.signers.most_common())
+        table.add_row(name, str(counts.rendered), str(counts.rejected), signers)
+    console.print(table)
+    for problem in result.problems:
+        console.print(f"Rejected: {problem}", markup=False)
+    more = result.rejected - len(result.problems)
+    if more > 0:
+        console.print(f"... and {more} more rejected (see the manifest)")
+    if result.findings:
+        found = ", ".join(f"{rule} ({n})" for rule, n in sorted(result.findings.items()))
+        console.print(f"Findings: {found}", markup=False)
+    if result.refused:
+        console.print(
+            f"{result.refused} letter{'s' if result.refused != 1 else ''} refused by checks "
+            "(see the manifest; --allow-findings writes them anyway)",
+            markup=False,
+        )
+    manifest = f"manifest: {result.manifest}" if result.manifest else "no manifest"
+    console.print(
+        f"{result.rendered} letter{'s' if result.rendered != 1 else ''} written to "
+        f"{result.target}, {result.rejected + result.refused} rejected; {manifest}",
+        markup=False,
+    )
