@@ -44,6 +44,7 @@ __all__ = [
 
 _LINKS = ("s", "en", "e")  # linking sounds between the parts of a Dutch compound
 _MIN_PART = 4
+_MIN_STEM = 3  # "belt" is read as "bel"
 # Endings a reader looks through to the word they know: plurals, inflected adjectives,
 # past tenses ("betalingen" is read as "betaling", "juridische" as "juridisch",
 # "agreeing" as "agree").
@@ -80,7 +81,6 @@ def difficulty(word: str, language: str) -> tuple[float, str]:
     Dutch compound the frequency of the rarest part of its best split when that is higher.
     """
     lowered = word.lower()
-    table = frequencies(language)
     own = _known(lowered, language) or 0.0
     best = (own, lowered)
     if language == "nl" and len(lowered) >= 2 * _MIN_PART:
@@ -132,7 +132,7 @@ def _known(word: str, language: str) -> float | None:
     values = [table[word]] if word in table else []
     for ending in _ENDINGS[language]:
         stem = word[: -len(ending)]
-        if word.endswith(ending) and len(stem) >= _MIN_PART and stem in table:
+        if word.endswith(ending) and len(stem) >= _MIN_STEM and stem in table:
             values.append(table[stem])
     return max(values) if values else None
 
@@ -170,7 +170,6 @@ def hard_words(text: str, language: str, threshold: float) -> tuple[HardWord, ..
     "e-mail").
     """
     found: list[HardWord] = []
-    listed = _alternatives(language)
     starts_sentence = True
     for chunk in _CHUNK.finditer(text):
         value = chunk.group()
@@ -183,7 +182,7 @@ def hard_words(text: str, language: str, threshold: float) -> tuple[HardWord, ..
             if len(word) < _MIN_LENGTH or not _judged(word, first and match.start() <= 1):
                 continue
             frequency, part = _frequency(word, language)
-            if frequency >= threshold and word.lower() not in listed:
+            if frequency >= threshold and alternative(word, language) is None:
                 continue
             if language == "en" and _frequency(word, "nl")[0] > frequency + 1:
                 continue  # a Dutch term in an English letter ("schuldhulpverlening")
@@ -263,10 +262,16 @@ def alternative(word: str, language: str, officialese: dict[str, str] | None = N
     """A plain word for ``word`` from brief/data/plain-words.yaml, else from the officialese
     list (``officialese``: its word -> alternative mapping)."""
     lowered = word.lower()
-    found = _alternatives(language).get(lowered)
-    if found is None and officialese:
-        found = officialese.get(lowered)
-    return found
+    forms = [lowered] + [
+        lowered[: -len(ending)]
+        for ending in _ENDINGS.get(language, ())
+        if lowered.endswith(ending) and len(lowered) - len(ending) >= _MIN_PART
+    ]
+    for table in (_alternatives(language), officialese or {}):
+        for form in forms:
+            if form in table:
+                return table[form]
+    return None
 
 
 def words_of(values: Iterable[object]) -> frozenset[str]:
