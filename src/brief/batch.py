@@ -292,6 +292,7 @@ def check(letter: Letter, project: Project) -> list[tuple[Rule, Hit]]:
             roster=project.roster,
             signer=letter.signer,
             contact=letter.record.get("contact"),
+            customer=letter.record.fields,
         )
     )
 
