@@ -12,6 +12,7 @@ from brief.batch import render_one
 from brief.errors import BriefError
 from brief.journal import (
     SCHEMA_VERSION,
+    Event,
     Journal,
     Outgoing,
     Rendered,
@@ -65,7 +66,7 @@ def test_new_journal_schema(tmp_path: Path) -> None:
     assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    assert tables == {"meta", "campaigns", "messages"}
+    assert tables == {"meta", "campaigns", "messages", "events"}
     columns = [row[1] for row in db.execute("PRAGMA table_info(messages)")]
     assert columns == [
         "id",
@@ -109,6 +110,36 @@ def test_claim_then_sent(journal: Journal) -> None:
         "2026-11-22T09:02:00+00:00",
     )
     assert journal.entries("nov") == {"K1": done}
+
+
+def test_every_attempt_is_an_event(journal: Journal) -> None:
+    first = journal.claim("nov", message(), allow=ALLOW)
+    assert first is not None
+    journal.finish(first.id, "failed-temporary", "451 4.3.0 Try again later")
+    second = journal.claim("nov", message(), allow={"failed-temporary"})
+    assert second is not None and second.id == first.id
+    journal.finish(second.id, "sent", "250 2.0.0 Ok: queued")
+    journal.finish(second.id, "failed-permanent", "550 late")  # not queued: changes nothing
+    journal.skip("dec", message(), "on the do-not-send list (dns.txt:1)")
+    journal.skip("dec", message(), "on the do-not-send list (dns.txt:1)")  # nothing new
+
+    (nov, dec) = journal.history("K1")
+    assert (nov.status, nov.attempts, nov.reply) == ("sent", 2, "250 2.0.0 Ok: queued")
+    assert nov.events == (
+        Event(1, "failed-temporary", "451 4.3.0 Try again later", T(1), T(2)),
+        Event(2, "sent", "250 2.0.0 Ok: queued", T(3), T(4)),
+    )
+    assert dec.events == (
+        Event(None, "skipped", "on the do-not-send list (dns.txt:1)", T(6), T(6)),
+    )
+    crashed = journal.claim("oct", message(), allow=ALLOW)  # no answer: it stays queued
+    assert crashed is not None
+    assert journal.history("K1")[-1].events == (Event(1, "queued", None, T(8), None),)
+
+
+def T(minute: int) -> str:
+    """The Clock's time after ``minute`` readings."""
+    return f"2026-11-22T09:{minute:02d}:00+00:00"
 
 
 def test_sent_is_never_claimed_again(journal: Journal) -> None:
@@ -316,7 +347,7 @@ def test_journal_from_a_newer_brief(tmp_path: Path) -> None:
     with pytest.raises(BriefError) as info:
         Journal.open(path)
     assert str(info.value) == (
-        f"{path}: written by a newer brief (journal version 99; this brief knows 2)"
+        f"{path}: written by a newer brief (journal version 99; this brief knows 3)"
     )
 
 
@@ -425,6 +456,10 @@ def test_a_version_1_journal_is_brought_up_to_date(tmp_path: Path) -> None:
             ("send", "herinnering", "2026-11-22"),  # its campaign's date
             ("render", "aanmaning", None),  # version 1 never kept it
         ]
+        # Its last state is the one event known of it.
+        sent = "2026-11-22T09:00:00+00:00"
+        assert history[0].events == (Event(1, "sent", None, sent, sent),)
+        assert history[1].events == ()
     db = sqlite3.connect(path)
     assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert db.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone() == ("abc",)

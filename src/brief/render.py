@@ -24,6 +24,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import datetime as dt
+import functools
 import re
 import traceback
 import weakref
@@ -32,7 +33,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from types import GeneratorType, MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 import yaml
@@ -43,6 +44,9 @@ from .errors import TemplateError
 from .profiles import LANGUAGES, Organisation, Profile
 from .records import Record, parse_amount
 from .staff import Roster, StaffMember
+
+if TYPE_CHECKING:
+    from .checks import Finding
 
 CHANNELS = ("letter", "email")
 _FRONT_MATTER_KEYS = {"subject", "channel", "language", "description"}
@@ -95,6 +99,11 @@ class TemplateSpec:
     body: jinja2.Template
     html: jinja2.Template | None
 
+    def __reduce__(self) -> tuple[Callable[[str, str], TemplateSpec], tuple[str, str]]:
+        """Pickled as where it comes from (compiled templates do not pickle): unpickling
+        compiles the file again, once per folder and process."""
+        return _spec, (str(self.path.parent), self.path.name[: -len(".j2")])
+
 
 @dataclass(frozen=True)
 class Letter:
@@ -108,6 +117,7 @@ class Letter:
     subject: str
     text: str
     html: str | None
+    findings: tuple[Finding, ...] = ()  # the letter rules' findings, when it was checked
 
     @property
     def channel(self) -> str:
@@ -263,6 +273,16 @@ def make_environment(folder: Path) -> ImmutableSandboxedEnvironment:
     env.filters.update(FILTERS)
     env.globals.update(GLOBALS)
     return env
+
+
+@functools.cache
+def _folder(folder: str) -> Templates:
+    return Templates(Path(folder))
+
+
+def _spec(folder: str, stem: str) -> TemplateSpec:
+    """A pickled :class:`TemplateSpec`, compiled again."""
+    return _folder(folder).load(stem)
 
 
 class Templates:
