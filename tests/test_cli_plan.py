@@ -168,6 +168,27 @@ def test_a_step_with_an_unknown_template_or_rayon(demo: Path, cli) -> None:
     )
 
 
+def test_a_letter_that_names_wik_must_say_so(demo: Path, cli) -> None:
+    config = demo / "brief.yaml"
+    text = config.read_text("utf-8")
+    config.write_text(text.replace("    fourteen_day_letter: true\n", ""), "utf-8")
+    line = next(
+        n
+        for n, row in enumerate(config.read_text("utf-8").splitlines(), 1)
+        if "template: 14-dagenbrief" in row
+    )
+
+    result = cli("plan", "-r", "examples/customers.csv")
+
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: {config.resolve()}:{line}: followup[2]: field 'template': "
+        "templates/14-dagenbrief.j2 names collection costs (wik()); say 'charges_wik: true' "
+        "if this letter charges them, or 'fourteen_day_letter: true' if it is the 14-day "
+        "letter that announces them\n"
+    )
+
+
 def test_invalid_records_refuse_the_plan_unless_skipped(demo: Path, cli) -> None:
     (demo / "open.csv").write_text(
         "id;region;name;amount;due_date\n"

@@ -623,6 +623,14 @@ def check_followup(project: Project) -> Followup:
                 f"field 'template': unknown template {step.template!r} "
                 f"(known: {', '.join(sorted(names))})"
             )
+        if step.template is not None and not (step.fourteen_day_letter or step.charges_wik):
+            found = _names_wik(project, step.template)
+            if found is not None:
+                raise step.error(
+                    f"field 'template': {found} names collection costs (wik()); say "
+                    "'charges_wik: true' if this letter charges them, or "
+                    "'fourteen_day_letter: true' if it is the 14-day letter that announces them"
+                )
         lists = {"rayons": step.rayons}
         if isinstance(step.without_reminder, tuple):
             lists["without_reminder"] = step.without_reminder
@@ -634,6 +642,26 @@ def check_followup(project: Project) -> Followup:
                         f"(known: {project.known_regions()})"
                     )
     return followup
+
+
+def _names_wik(project: Project, template: str) -> str | None:
+    """The first file of ``template`` that calls ``wik()``, or None.
+
+    So a letter that charges collection costs cannot enter the sequence
+    without the guard that says when it may.
+    """
+    import jinja2
+
+    for stem in project.templates.variants(template):
+        filename = f"{stem}.j2"
+        try:
+            _, tree = project.templates.parse(filename)
+        except jinja2.TemplateSyntaxError:
+            continue  # brief lint and brief render say so
+        for call in tree.find_all(jinja2.nodes.Call):
+            if isinstance(call.node, jinja2.nodes.Name) and call.node.name == "wik":
+                return str(project.templates_dir / filename)
+    return None
 
 
 def make_plan(
