@@ -189,6 +189,21 @@ def test_a_letter_that_names_wik_must_say_so(demo: Path, cli) -> None:
     )
 
 
+def test_an_e_mail_step_for_a_customer_without_an_address(demo: Path, cli) -> None:
+    (demo / "open.csv").write_text(
+        "id;region;name;amount;due_date\nK1;noord;Anna;10,00;2026-11-01\n", "utf-8"
+    )
+
+    result = cli("plan", "-r", "open.csv", "--date", "2026-11-22", "--json")
+
+    assert json.loads(result.stdout)["status"] == "held"
+    assert json.loads(result.stdout)["reason"] == (
+        "due date 2026-11-01, 21 days ago: betalingsherinnering due (7 days after the due "
+        "date), but refused: betalingsherinnering is an e-mail and the record has no e-mail "
+        "address (a letter step with 'channel: post' reaches them)"
+    )
+
+
 def test_invalid_records_refuse_the_plan_unless_skipped(demo: Path, cli) -> None:
     (demo / "open.csv").write_text(
         "id;region;name;amount;due_date\n"

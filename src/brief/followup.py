@@ -43,6 +43,7 @@ step counts from the day it became due.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections import Counter
@@ -721,7 +722,17 @@ def make_plan(
                             specs[key] = project.templates.select(key[0], profile).channel
                         except TemplateError as err:
                             raise item.error(err.message, "template") from None
-                    plan.channels[item.id] = specs[key]
+                    if specs[key] == "email" and not item.get("email"):
+                        decision = dataclasses.replace(
+                            decision,
+                            status=HELD,
+                            on=None,
+                            reason=f"{decision.reason}, but refused: {key[0]} is an e-mail and "
+                            "the record has no e-mail address (a letter step with "
+                            "'channel: post' reaches them)",
+                        )
+                    else:
+                        plan.channels[item.id] = specs[key]
             except RecordError as err:
                 plan.invalid += 1
                 if len(plan.problems) < SHOWN_PROBLEMS:
