@@ -445,3 +445,25 @@ def test_another_journal_and_do_not_send_list(demo: Path, cli) -> None:
     assert lines(result.stdout)[8] == (
         "  K2  oost   excluded  -  nothing sent: on the do-not-send list (stop.txt:2)"
     )
+
+
+def test_hostile_languages_are_refused_each_time(demo: Path, cli) -> None:
+    (demo / "open.jsonl").write_text(
+        "\n".join(
+            json.dumps(
+                {"id": f"K{n}", "region": "noord", "name": "A", "email": "a@example.nl",
+                 "amount": "10.00", "due_date": "2026-11-01", **extra}
+            )
+            for n, extra in enumerate(({}, {"language": ["nl"]}, {"language": "de"}), 1)
+        ) + "\n", "utf-8",
+    )  # fmt: skip
+
+    result = cli("plan", "-r", "open.jsonl", "--date", "2026-11-22")
+
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Error: open.jsonl:2: record 'K2': field 'language': unknown language ['nl'] "
+        "(known: nl, en)\n"
+        "open.jsonl:3: record 'K3': field 'language': unknown language 'de' (known: nl, en)\n"
+        "2 invalid records; no plan was written (use --skip-invalid to plan the valid ones)\n"
+    )

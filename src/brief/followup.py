@@ -695,6 +695,7 @@ def make_plan(
     plan = Plan(today)
     seen: dict[str, int] = {}
     specs: dict[tuple[str, str, str], str] = {}
+    profiles: dict[tuple[str, str | None], Profile] = {}
     try:
         for item in read_records(records, encoding=encoding, warn=warn):
             try:
@@ -703,7 +704,13 @@ def make_plan(
                 first = seen.setdefault(item.id, item.line)
                 if first != item.line:
                     raise item.error(f"duplicate id (first seen on line {first})", "id")
-                profile = _profile(project, item)
+                language = item.get("language")
+                if language is None or isinstance(language, str):
+                    where = (str(item.get("region")), language)
+                    profile = profiles.get(where) or _profile(project, item)
+                    profiles[where] = profile  # known regions and languages only
+                else:
+                    profile = _profile(project, item)  # refuses it
                 signer = resolve_signer(item, profile, project.roster)
                 history = opened.history(item.id) if opened is not None else []
                 contacts = [c for c in map(contact_of, history) if c is not None]
