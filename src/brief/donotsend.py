@@ -75,3 +75,11 @@ def load_do_not_send(path: Path) -> DoNotSend:
         else:
             ids.setdefault(entry, (path, number))
     return DoNotSend(ids, addresses)
+
+
+def load_lists(standing: Path | None, extra: Path | Iterable[Path] | None) -> DoNotSend | None:
+    """The standing list (brief.yaml's ``do_not_send``) and the run's own lists, joined;
+    None when there is none."""
+    more = [extra] if isinstance(extra, Path) else list(extra or ())
+    paths = [*([standing] if standing else []), *(p for p in more if p != standing)]
+    return DoNotSend.union(load_do_not_send(path) for path in paths) if paths else None

@@ -32,8 +32,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from types import MappingProxyType
-from typing import Any
+from types import GeneratorType, MappingProxyType
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 import yaml
@@ -44,6 +44,9 @@ from .errors import TemplateError
 from .profiles import LANGUAGES, Organisation, Profile
 from .records import Record, parse_amount
 from .staff import Roster, StaffMember
+
+if TYPE_CHECKING:
+    from .checks import Finding
 
 CHANNELS = ("letter", "email")
 _FRONT_MATTER_KEYS = {"subject", "channel", "language", "description"}
@@ -96,6 +99,12 @@ class TemplateSpec:
     body: jinja2.Template
     html: jinja2.Template | None
 
+    def __reduce__(self) -> tuple[Callable[..., TemplateSpec], tuple[str, str, limits.Limits]]:
+        """Pickled as where it comes from (compiled templates do not pickle): unpickling
+        compiles the file again, once per folder and process."""
+        bounds = self.body.environment.bounds  # type: ignore[attr-defined]
+        return _spec, (str(self.path.parent), self.path.name[: -len(".j2")], bounds)
+
 
 @dataclass(frozen=True)
 class Letter:
@@ -109,6 +118,7 @@ class Letter:
     subject: str
     text: str
     html: str | None
+    findings: tuple[Finding, ...] = ()  # the letter rules' findings, when it was checked
 
     @property
     def channel(self) -> str:
@@ -128,7 +138,7 @@ class _Loader(jinja2.FileSystemLoader):
 
     def get_source(
         self, environment: jinja2.Environment, template: str
-    ) -> tuple[str, str | None, Callable[[], bool] | None]:
+    ) -> tuple[str, str, Callable[[], bool]]:
         source, filename, uptodate = super().get_source(environment, template)
         return split_front_matter(source)[1], filename, uptodate
 
@@ -306,6 +316,16 @@ def _bounded_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
         return limits.check_value(func(*args, **kwargs))
 
     return run
+
+
+@functools.cache
+def _folder(folder: str, bounds: limits.Limits) -> Templates:
+    return Templates(Path(folder), bounds)
+
+
+def _spec(folder: str, stem: str, bounds: limits.Limits) -> TemplateSpec:
+    """A pickled :class:`TemplateSpec`, compiled again (with its folder's limits)."""
+    return _folder(folder, bounds).load(stem)
 
 
 class Templates:
@@ -536,7 +556,7 @@ def template_line(err: BaseException, template: jinja2.Template) -> int | None:
     return line
 
 
-def _render(template: jinja2.Template, ctx: Mapping[str, Any], record: Record) -> str:
+def _render(template: jinja2.Template, ctx: dict[str, Any], record: Record) -> str:
     """``template.render(ctx)`` for a context that already holds the environment's globals
     (see :func:`render_letter`): Jinja then uses it as it is instead of merging a copy,
     which took a third of the time of rendering a letter's text."""
@@ -622,6 +642,8 @@ def render_traced(
     current: int | None = None
     buffer: list[str] = []
     gen = template.root_render_func(template.new_context(dict(ctx)))
+    if not isinstance(gen, GeneratorType):  # jinja2 compiles the root render function as one
+        raise TypeError("render_traced needs jinja2's generator render functions")
     size = 0
     for chunk in gen:
         frame = gen.gi_frame

@@ -39,8 +39,8 @@ from email.utils import format_datetime
 from pathlib import Path
 
 from . import mail, mime
-from .batch import _Checker, check, render_one
-from .donotsend import DoNotSend, load_do_not_send
+from .batch import RecordChecker, check, render_one
+from .donotsend import DoNotSend, load_lists
 from .errors import BriefError, RecordError, TemplateError
 from .journal import Entry, Journal, Outgoing, content_hash, utc_now
 from .project import Project, SmtpSettings
@@ -225,9 +225,7 @@ def prepare(
             previous = journal.entries(campaign)
             stored_date = journal.campaign_date(campaign)
     letter_date = _letter_date(campaign, options.date, stored_date, today)
-    standing = [project.settings.do_not_send] if project.settings.do_not_send else []
-    lists = [*standing, *(p for p in options.do_not_send if p not in standing)]
-    do_not_send = DoNotSend.union(load_do_not_send(path) for path in lists) if lists else None
+    do_not_send = load_lists(project.settings.do_not_send, options.do_not_send)
     smtp = project.settings.smtp
     server: mail.Server | None = None
     problem = None
@@ -246,7 +244,7 @@ def prepare(
         server_problem=problem,
         warnings=mail.warnings(server) if server else [],
     )
-    checker = _Checker(project, options.template)
+    checker = RecordChecker(project, options.template)
     for entry in read_records(options.records, encoding=options.encoding, warn=warn):
         item = _plan_one(project, plan, entry, checker, options, previous, do_not_send)
         plan.items.append(item)
@@ -259,7 +257,7 @@ def _plan_one(
     project: Project,
     plan: Plan,
     entry: Record | RecordError,
-    checker: _Checker,
+    checker: RecordChecker,
     options: SendOptions,
     previous: Mapping[str, Entry],
     do_not_send: DoNotSend | None,
