@@ -493,12 +493,22 @@ class Journal:
         return self._get(entry_id)
 
     def note_reply(self, entry_id: int, reply: str) -> None:
-        """Keep the server's reply on a claimed message that stays ``queued`` (it failed
-        temporarily and waits for its next attempt)."""
-        self._db.execute(
-            "UPDATE messages SET reply = ?, updated_at = ? WHERE id = ? AND status = 'queued'",
-            (reply, self._now(), entry_id),
-        )
+        """A claimed message's attempt failed temporarily and it waits for the next one:
+        the attempt is recorded as ``failed-temporary``, the message stays ``queued`` (with
+        the server's reply), so a run stopped while it waits leaves it to the next run."""
+        now = self._now()
+        with self._transaction() as db:
+            changed = db.execute(
+                "UPDATE messages SET reply = ?, updated_at = ? WHERE id = ? AND status = 'queued'",
+                (reply, now, entry_id),
+            ).rowcount
+            if changed:
+                db.execute(
+                    "UPDATE events SET status = 'failed-temporary', reply = ?, ended_at = ? "
+                    "WHERE id = (SELECT max(id) FROM events WHERE message = ? AND status = "
+                    "'queued')",
+                    (reply, now, entry_id),
+                )
 
     def skip(self, campaign: str, message: Outgoing, reason: str) -> Entry | None:
         """Journal a record that is not sent (the do-not-send list), unless it already was."""
