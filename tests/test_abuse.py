@@ -738,3 +738,24 @@ def test_a_permanent_failure_is_retried_once_the_address_changed(
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
     assert [m.recipients for m in handler.messages] == [["jan@nieuw.example"]]
     assert journal_sent(project) == {"R1": "jan@nieuw.example"}
+
+
+def test_a_template_that_keeps_timing_out_is_not_rendered_again(project: Path) -> None:
+    limited(project)
+    (project / "templates" / "loop.j2").write_text(f"Hallo\n{HOSTILE['loop'][0]}\n", "utf-8")
+    many(project, 6)
+
+    result = brief(
+        project, "render", "-r", "c.csv", "-t", "loop", "-o", "out", "--skip-invalid", "-j", "1"
+    )
+
+    assert result.returncode == 1, result.stderr
+    reasons = [e["reason"] for e in assert_folder_is_the_batch(project / "out")]
+    late = f"cannot render templates/loop.j2:2: {HOSTILE['loop'][2]}"
+    again = (
+        "not rendered: 3 letters of templates/loop.j2 went over the time limit in this run "
+        "already (limits.render_seconds in brief.yaml)"
+    )
+    assert reasons == [f"record 'R{n}': {late}" for n in (1, 2, 3)] + [
+        f"record 'R{n}': {again}" for n in (4, 5, 6)
+    ]

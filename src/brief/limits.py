@@ -25,6 +25,7 @@ from __future__ import annotations
 import signal
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -46,6 +47,26 @@ class RenderLimit(SecurityError):
     """A letter's rendering went over a limit (time, size, recursion)."""
 
 
+class TooSlow(RenderLimit):
+    """A letter's rendering went over the time limit."""
+
+
+#: After this many letters of one compiled template went over the time limit, its next
+#: letters are refused without rendering: a hostile template costs at most this many
+#: times the limit per process, not the limit times every record.
+MAX_SLOW = 3
+_slow: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+
+
+def note_slow(template: Any) -> None:
+    _slow[template] = _slow.get(template, 0) + 1
+
+
+def slow_letters(template: Any) -> int:
+    """How many letters of ``template`` went over the time limit in this process."""
+    return _slow.get(template, 0)
+
+
 _deadline = float("inf")
 _limits = Limits()
 _armed = False
@@ -57,7 +78,7 @@ def current() -> Limits:
 
 def _on_alarm(signum: int, frame: object) -> None:
     if _armed:
-        raise RenderLimit(_late())
+        raise TooSlow(_late())
 
 
 def _late() -> str:
@@ -104,7 +125,7 @@ def check_output(size: int) -> None:
     if size > _limits.size:
         raise too_big(size)
     if time.monotonic() > _deadline:
-        raise RenderLimit(_late())
+        raise TooSlow(_late())
 
 
 _SEQUENCES = (str, list, tuple, bytes)

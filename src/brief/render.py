@@ -574,6 +574,8 @@ def _render(template: jinja2.Template, ctx: dict[str, Any], record: Record) -> s
     except (jinja2.TemplateError, ValueError, TypeError, ArithmeticError) as err:
         message = getattr(err, "message", None) or str(err) or type(err).__name__
         line = getattr(err, "template_line", None) or template_line(err, template)
+        if isinstance(err, limits.TooSlow):
+            limits.note_slow(template)
     location = f"{template.filename}:{line}" if line else str(template.filename)
     raise record.error(f"cannot render {location}: {message}") from None
 
@@ -697,6 +699,12 @@ def render_letter(
     """Render one record with one template for one region profile."""
     signer = signer or resolve_signer(record, profile, roster)
     ctx = context(record, profile, signer, roster, today, spec.body.globals)
+    slow = max(limits.slow_letters(t) for t in (spec.body, spec.subject, spec.html) if t)
+    if slow >= limits.MAX_SLOW:
+        raise record.error(
+            f"not rendered: {slow} letters of {spec.path} went over the time limit in this "
+            "run already (limits.render_seconds in brief.yaml)"
+        )
     with limits.bounded(spec.body.environment.bounds):  # type: ignore[attr-defined]
         text = _render(spec.body, ctx, record).strip("\n") + "\n"
         subject = _render(spec.subject, ctx, record).strip() if spec.subject else ""
