@@ -317,3 +317,11 @@ def test_name_must_be_text(tmp_path):
 def test_duplicate_id_has_line_of_second(tmp_path):
     path = roster_with(tmp_path, entry() + entry(name="Ineke Jansen", email="ij@x.nl"))
     assert error_of(path) == f"{path}:8: field 'id': staff id 'ineke' appears twice"
+
+
+def test_a_non_ascii_email_is_refused_at_load(tmp_path):
+    path = roster_with(tmp_path, entry(email="'ïneke@dijkzicht.example'"))
+    assert error_of(path) == (
+        f"{path}:6: field 'email': 'ïneke@dijkzicht.example': addresses with non-ASCII "
+        "characters cannot be sent yet"
+    )

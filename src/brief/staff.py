@@ -20,9 +20,9 @@ from pathlib import Path
 
 from . import yamlfile
 from .errors import ConfigError
+from .mime import HeaderError, check_address
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
-_EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[A-Za-z]{2,}$")
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{5,}[0-9]$")
 
 
@@ -115,8 +115,10 @@ def _member(fields: yamlfile.Fields) -> StaffMember:
     if not _PHONE.match(phone):
         raise fields.error("phone", f"{phone!r} is not a phone number")
     email = fields.text("email")
-    if not _EMAIL.match(email):
-        raise fields.error("email", f"{email!r} is not an e-mail address")
+    try:
+        check_address(email)  # the one address pattern, and what a header can hold
+    except HeaderError as err:
+        raise fields.error("email", str(err)) from None
     return StaffMember(
         id=staff_id,
         name=name,
