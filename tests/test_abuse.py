@@ -759,3 +759,18 @@ def test_a_template_that_keeps_timing_out_is_not_rendered_again(project: Path) -
     assert reasons == [f"record 'R{n}': {late}" for n in (1, 2, 3)] + [
         f"record 'R{n}': {again}" for n in (4, 5, 6)
     ]
+
+
+def test_a_full_disk_under_a_stream_is_one_line_and_leaves_nothing(
+    project: Path, small_disk: Path
+) -> None:
+    many(project, 3000)
+    target = small_disk / "all.txt"
+
+    result = brief(project, "render", "-r", "c.csv", "-t", "aanmaning", "--stream", str(target))
+
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"Error: {target}: cannot write: No space left on device; nothing was written\n"
+    )
+    assert list(small_disk.iterdir()) == []
