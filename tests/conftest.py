@@ -41,6 +41,18 @@ def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
+def reminded(demo: Path) -> Path:
+    """The demo after its first reminders (``betalingsherinnering``, dated 2026-11-06) were
+    rendered into ``reminders/``: the journal holds what the 14-dagenbrief follows."""
+    result = CliRunnerCall()(
+        "render", "-r", "examples/customers.csv", "-t", "betalingsherinnering",
+        "-o", "reminders", "--date", "2026-11-06",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    return demo
+
+
+@pytest.fixture
 def cli() -> Iterator[CliRunnerCall]:
     yield CliRunnerCall()
 

@@ -225,6 +225,8 @@ def test_suppression_with_reason_hides_the_finding(demo: Path, cli) -> None:
 
 
 def _rendered_zuid_letter(demo: Path, cli) -> str:
+    reminder = ("-r", "examples/customers.csv", "-t", "betalingsherinnering", "-o", "reminders")
+    assert cli("render", *reminder).exit_code == 0
     result = cli(
         "render",
         "--records",
@@ -262,7 +264,7 @@ def test_undefined_variable_in_source(demo: Path, cli) -> None:
     assert result.exit_code == 1
     assert result.stdout.splitlines()[0] == (
         f"{SYNTAX}:{line}: error [undefined-variable] 'signr' is undefined (templates get: customer, "
-        "formal, language, org, region, signer, team, team_name, today, wik)"
+        "formal, history, language, org, region, signer, team, team_name, today, wik)"
     )
 
 

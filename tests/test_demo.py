@@ -30,7 +30,10 @@ def letter_text(path: Path) -> str:
 
 
 @pytest.mark.parametrize("template", TEMPLATES)
-def test_every_demo_letter_names_its_real_signer_and_number(demo: Path, cli, template: str) -> None:
+def test_every_demo_letter_names_its_real_signer_and_number(
+    reminded: Path, cli, template: str
+) -> None:
+    demo = reminded
     result = cli(
         "render", "--records", "examples/customers.csv", "--template", template, "--out", "out"
     )
@@ -51,7 +54,8 @@ def test_every_demo_letter_names_its_real_signer_and_number(demo: Path, cli, tem
         assert entry["template_file"].endswith(".en.j2") == (entry["language"] == "en"), entry
 
 
-def test_signers_follow_rayon_and_own_contact(demo: Path, cli) -> None:
+def test_signers_follow_rayon_and_own_contact(reminded: Path, cli) -> None:
+    demo = reminded
     cli(
         "render",
         "--records",

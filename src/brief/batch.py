@@ -45,6 +45,7 @@ from typing import Any, NamedTuple
 from . import outbox
 from .checks import Hit, LetterText, Rule, check_letter
 from .errors import BriefError, InvalidInput, Problems, RecordError, TemplateError
+from .history import Source as HistorySource
 from .journal import Rendered, RenderLog
 from .profiles import LANGUAGES, Profile
 from .project import Project
@@ -75,6 +76,7 @@ class BatchOptions:
     manifest: Path | None = None  # with ``stream``: where the manifest goes (default: none)
     jobs: int = 1  # worker processes; 0: one per core
     journal: Path | None = None  # record the rendered letters in this journal
+    history: Path | None = None  # the journal templates' ``history`` comes from (default: none)
 
     def validate(self) -> None:
         if (self.out is None) == (self.stream is None):
@@ -265,7 +267,13 @@ class _Checker:
 
 
 def render_one(
-    project: Project, record: Record, profile: Profile, template: str, today: dt.date
+    project: Project,
+    record: Record,
+    profile: Profile,
+    template: str,
+    today: dt.date,
+    *,
+    history: HistorySource | None = None,
 ) -> Letter:
     """Render ``record``; any problem comes back as a :class:`RecordError`."""
     try:
@@ -273,7 +281,9 @@ def render_one(
     except TemplateError as err:
         raise record.error(err.message, "template") from None
     signer = resolve_signer(record, profile, project.roster)
-    return render_letter(record, spec, profile, project.roster, today=today, signer=signer)
+    return render_letter(
+        record, spec, profile, project.roster, today=today, signer=signer, history=history
+    )
 
 
 def check(letter: Letter, project: Project) -> list[tuple[Rule, Hit]]:
@@ -328,6 +338,7 @@ class Renderer:
         self.project = project
         self.options = options
         self.lookup = _Lookup(project, options.template)
+        self.history = HistorySource(options.history)
         # Letters for a folder are written where they are rendered (in a worker, when
         # there are workers): the writing side then only keeps the manifest, instead of
         # receiving every letter's bytes and creating every file itself.
@@ -364,7 +375,13 @@ class Renderer:
             try:
                 profile, spec, signer = self.prepare(item)
                 letter = render_letter(
-                    item, spec, profile, roster, today=options.today, signer=signer
+                    item,
+                    spec,
+                    profile,
+                    roster,
+                    today=options.today,
+                    signer=signer,
+                    history=self.history,
                 )
             except RecordError as err:
                 done.append(_rejected(err, item))
@@ -454,6 +471,7 @@ def render_batch(
                     on_record(status)
         finally:
             outcomes.close()  # stops the workers now, also when writing failed
+            renderer.history.close()
         if result.problems and not options.skip_invalid:
             problems = Problems(result.problems[:SHOWN_PROBLEMS], result.rejected)
             if to_stdout and sink.written:

@@ -21,6 +21,8 @@ import jinja2
 from .checks import RULES, Finding, Hit, LetterText, Rule, check_letter, severity_rank
 from .checks.template import Source
 from .errors import BriefError, RecordError
+from .history import MissingHistory, for_samples
+from .history import Source as HistorySource
 from .profiles import Profile
 from .project import Project
 from .records import Record, read_records
@@ -32,6 +34,7 @@ from .render import (
     resolve_signer,
     split_front_matter,
     template_line,
+    traced_line,
 )
 
 SAMPLES_PER_REGION = 3
@@ -82,13 +85,16 @@ def lint(project: Project, paths: Sequence[Path], *, samples: Path | None = None
             f"no sample records ({sample_path} not found; set 'samples' in brief.yaml or pass "
             "--samples): only the template sources were checked"
         )
+    settings = project.settings
+    history = for_samples(settings.journal_path, settings.sample_history)
     folders: dict[Path, Templates] = {}
     for path in files:
         templates = folders.get(path.parent)
         if templates is None:
             templates = folders[path.parent] = Templates(path.parent)
         result.templates += 1
-        result.findings.extend(_lint_file(project, templates, path, records, result))
+        found = _lint_file(project, templates, path, records, result, history)
+        result.findings.extend(found)
     result.findings.sort(
         key=lambda f: (f.path, f.line or 0, -severity_rank(f.severity), f.rule, f.region or "")
     )
@@ -108,6 +114,7 @@ def _lint_file(
     path: Path,
     records: list[tuple[Record, str]],
     result: LintResult,
+    history: HistorySource,
 ) -> list[Finding]:
     try:
         text, ast = templates.parse(path.name)
@@ -133,7 +140,7 @@ def _lint_file(
     for profile in _regions(project, templates, spec):
         for record in _samples(records, profile):
             result.letters += 1
-            for finding in _lint_letter(project, spec, profile, record):
+            for finding in _lint_letter(project, spec, profile, record, history):
                 key = finding.key()
                 if key in letters:
                     merged = letters[key].samples + finding.samples
@@ -171,15 +178,23 @@ def _samples(records: list[tuple[Record, str]], profile: Profile) -> list[Record
 
 
 def _lint_letter(
-    project: Project, spec: TemplateSpec, profile: Profile, record: Record
+    project: Project,
+    spec: TemplateSpec,
+    profile: Profile,
+    record: Record,
+    history: HistorySource,
 ) -> list[Finding]:
     path = spec.path
     try:
         signer = resolve_signer(record, profile, project.roster)
-        ctx = context(record, profile, signer, project.roster, LINT_DATE)
+        ctx = context(record, profile, signer, project.roster, LINT_DATE, history=history)
         text, line_map = render_traced(spec.body, ctx)
     except RecordError as err:
         return [_render_failure("render-error", err.message, path, None, profile, record)]
+    except MissingHistory as err:
+        line = traced_line(err, spec.body)
+        message = f"{err} or the sample history (set 'sample_history:' in brief.yaml)"
+        return [_render_failure("render-error", message, path, line, profile, record)]
     except jinja2.UndefinedError as err:
         line = template_line(err, spec.body)
         return [

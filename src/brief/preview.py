@@ -43,6 +43,7 @@ from .checks.letter import LEVEL_NAMES
 from .checks.readability import PLAIN_LEVELS, SCORE_NAMES
 from .checks.template import _SUPPRESSION
 from .errors import BriefError, RecordError
+from .history import for_samples
 from .profiles import LANGUAGES, Profile, Thresholds
 from .project import Project
 from .readability import officialese, scores_of
@@ -268,8 +269,13 @@ def build_preview(
     spec = project.templates.select(template, profile)
     roster = project.roster
     signer = resolve_signer(record, profile, roster)
-    letter = render_letter(record, spec, profile, roster, today=today, signer=signer)
-    traced, line_map = render_traced(spec.body, context(record, profile, signer, roster, today))
+    settings = project.settings
+    history = for_samples(settings.journal_path, settings.sample_history)
+    letter = render_letter(
+        record, spec, profile, roster, today=today, signer=signer, history=history
+    )
+    ctx = context(record, profile, signer, roster, today, history=history)
+    traced, line_map = render_traced(spec.body, ctx)
     if traced != letter.text:  # should not happen; then no template lines rather than wrong ones
         line_map = [None] * len(letter.text.splitlines())
     text = LetterText(

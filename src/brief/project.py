@@ -10,6 +10,7 @@ folder. Paths in ``brief.yaml`` are relative to the file itself::
     samples: examples/customers.csv
     journal: brief.sqlite           # the send and contact journal (SQLite)
     do_not_send: do-not-send.txt    # customer ids and addresses never to e-mail
+    sample_history: history.yaml    # earlier letters for brief lint and preview
     smtp:                           # the mail server brief send uses
       host: smtp.example.nl
       username: incasso@example.nl
@@ -41,7 +42,8 @@ DEFAULTS = {
     "samples": "examples/customers.csv",
 }
 JOURNAL = "brief.sqlite"
-OPTIONAL_PATHS = ("journal", "do_not_send")  # default: brief.sqlite next to brief.yaml; none
+# default: brief.sqlite next to brief.yaml; none; none
+OPTIONAL_PATHS = ("journal", "do_not_send", "sample_history")
 SECURITY = ("starttls", "tls", "none")
 ENVELOPES = ("signer", "organisation")
 
@@ -92,6 +94,7 @@ class Settings:
     samples: Path
     journal: Path | None = None  # None: brief.sqlite next to brief.yaml (see journal_path)
     do_not_send: Path | None = None
+    sample_history: Path | None = None  # earlier letters for lint and preview (brief.history)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
 
     @property
@@ -135,6 +138,7 @@ def load_settings(start: Path | None = None) -> Settings:
         **{key: _relative(root / value) for key, value in values.items()},
         journal=optional["journal"],
         do_not_send=optional["do_not_send"],
+        sample_history=optional["sample_history"],
         smtp=smtp,
     )
 

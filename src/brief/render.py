@@ -40,6 +40,9 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from . import formatting
 from .errors import TemplateError
+from .history import NONE as NO_HISTORY
+from .history import MissingHistory, Past
+from .history import Source as HistorySource
 from .profiles import LANGUAGES, Organisation, Profile
 from .records import Record, parse_amount
 from .staff import Roster, StaffMember
@@ -246,7 +249,7 @@ class _Sandbox(ImmutableSandboxedEnvironment):
 
 _VIEW_FIELDS: dict[type, frozenset[str]] = {
     view: frozenset(f.name for f in dataclasses.fields(view))
-    for view in (Person, RegionView, Organisation)
+    for view in (Person, RegionView, Organisation, Past)
 }
 
 
@@ -433,11 +436,14 @@ def context(
     roster: Roster,
     today: dt.date,
     env_globals: Mapping[str, Any] | None = None,
+    *,
+    history: HistorySource | None = None,
 ) -> dict[str, Any]:
     """Everything a template can use (with ``env_globals``, also the environment's
-    globals, for :func:`_render`)."""
+    globals, for :func:`_render`); ``history`` from ``history`` (default: none)."""
     ctx = dict(_base_context(profile, signer, roster, today, env_globals or _NO_GLOBALS))
     ctx["customer"] = _Fields(record.fields)
+    ctx["history"] = (history or NO_HISTORY).history(record.id, today)
     return ctx
 
 
@@ -493,6 +499,24 @@ def template_line(err: BaseException, template: jinja2.Template) -> int | None:
     return line
 
 
+def traced_line(err: BaseException, template: jinja2.Template) -> int | None:
+    """The template line that raised ``err`` in :func:`render_traced` (whose traceback
+    holds the lines of the compiled code, not yet of the template)."""
+    trace = _TRACES.get(template)
+    line = template_line(err, template)
+    return trace.template_line(line) if trace is not None and line is not None else line
+
+
+def innermost_template_line(err: BaseException) -> str:
+    """``file:line`` of the template (also an included one or a macro's) that raised ``err``."""
+    found = ""
+    for frame, lineno in traceback.walk_tb(err.__traceback__):
+        filename = frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            found = f"{filename}:{lineno}"
+    return found or "a template"
+
+
 def _render(template: jinja2.Template, ctx: Mapping[str, Any], record: Record) -> str:
     """``template.render(ctx)`` for a context that already holds the environment's globals
     (see :func:`render_letter`): Jinja then uses it as it is instead of merging a copy,
@@ -503,6 +527,8 @@ def _render(template: jinja2.Template, ctx: Mapping[str, Any], record: Record) -
             return template.environment.concat(run)  # type: ignore[attr-defined]
         except Exception:
             template.environment.handle_exception()  # as render() does: template lines
+    except MissingHistory as err:
+        raise record.error(f"{err} ({innermost_template_line(err)})") from None
     except (jinja2.TemplateError, ValueError, TypeError, ArithmeticError) as err:
         message = getattr(err, "message", None) or str(err) or type(err).__name__
         line = template_line(err, template)
@@ -595,10 +621,12 @@ def render_letter(
     *,
     today: dt.date,
     signer: StaffMember | None = None,
+    history: HistorySource | None = None,
 ) -> Letter:
-    """Render one record with one template for one region profile."""
+    """Render one record with one template for one region profile (``history``: where
+    the customer's earlier letters come from; default: none)."""
     signer = signer or resolve_signer(record, profile, roster)
-    ctx = context(record, profile, signer, roster, today, spec.body.globals)
+    ctx = context(record, profile, signer, roster, today, spec.body.globals, history=history)
     text = _render(spec.body, ctx, record).strip("\n") + "\n"
     subject = _render(spec.subject, ctx, record).strip() if spec.subject else ""
     if "\n" in subject or "\r" in subject:
@@ -626,4 +654,5 @@ __all__ = [
     "make_environment",
     "render_letter",
     "resolve_signer",
+    "traced_line",
 ]

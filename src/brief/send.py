@@ -45,6 +45,7 @@ from pathlib import Path
 from . import mail, outbox
 from .batch import _Checker, check, render_one
 from .errors import BriefError, ConfigError, RecordError, TemplateError, where
+from .history import Source as HistorySource
 from .journal import Entry, Journal, Outgoing, content_hash, utc_now
 from .project import Project, SmtpSettings
 from .records import Record, read_records
@@ -329,9 +330,13 @@ def prepare(
         warnings=mail.warnings(server) if server else [],
     )
     checker = _Checker(project, options.template)
-    for entry in read_records(options.records, encoding=options.encoding, warn=warn):
-        item = _plan_one(project, plan, entry, checker, options, previous, do_not_send)
-        plan.items.append(item)
+    history = HistorySource(journal_path, campaign=campaign)  # not the campaign's own e-mails
+    try:
+        for entry in read_records(options.records, encoding=options.encoding, warn=warn):
+            item = _plan_one(project, plan, entry, checker, options, previous, do_not_send, history)
+            plan.items.append(item)
+    finally:
+        history.close()
     if plan.invalid and not options.skip_invalid:
         raise InvalidRecords(plan.problems, plan.invalid)
     return plan
@@ -345,6 +350,7 @@ def _plan_one(
     options: SendOptions,
     previous: Mapping[str, Entry],
     do_not_send: DoNotSend | None,
+    history: HistorySource,
 ) -> Item:
     if isinstance(entry, RecordError):
         return _reject(plan, entry)
@@ -370,7 +376,7 @@ def _plan_one(
         return base
     try:
         profile, template = checker(record)
-        letter = render_one(project, record, profile, template, plan.letter_date)
+        letter = render_one(project, record, profile, template, plan.letter_date, history=history)
         if letter.channel != "email":
             raise record_error(
                 record,

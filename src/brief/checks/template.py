@@ -15,6 +15,7 @@ from .base import RULES, Hit, rule
 CONTEXT_NAMES = frozenset(
     {
         "customer",
+        "history",
         "signer",
         "team",
         "team_name",

@@ -131,6 +131,7 @@ def render(
             check=check,
             allow_findings=allow_findings,
             journal=None if no_journal else (journal or proj.settings.journal_path),
+            history=journal or proj.settings.journal_path,
         )
         if sys.stderr.isatty():
             result = _with_progress(proj, options)
