@@ -202,13 +202,14 @@ class _Lookup:
         self.project = project
         self.template = template
         self.names = frozenset(project.templates.names())
-        self._profiles: dict[tuple[str, str | None], Profile] = {}
+        self._profiles: dict[tuple[str, str | None, str | None], Profile] = {}
         self._specs: dict[tuple[str, str, str | None], TemplateSpec | TemplateError] = {}
 
     def profile(self, record: Record) -> Profile:
         region = str(record.get("region"))
         language = record.get("language")
-        key = (region, language if isinstance(language, str) else None)
+        address = record.get("address")  # u or je, checked when the record was read
+        key = (region, language if isinstance(language, str) else None, address)
         profile = self._profiles.get(key) if language is None or key[1] else None
         if profile is not None:
             return profile
@@ -221,6 +222,8 @@ class _Lookup:
             if not isinstance(language, str) or language not in LANGUAGES:
                 raise record.error(f"unknown language {language!r} (known: nl, en)", "language")
             profile = profile.for_language(language)
+        if address is not None:
+            profile = profile.for_address(str(address))
         self._profiles[key] = profile  # known regions and languages only
         return profile
 

@@ -249,6 +249,8 @@ def place(project: Project, record: Record, region: str | None = None) -> tuple[
         if language not in LANGUAGES:
             raise fail(f"unknown language {language!r} (known: nl, en)", "language")
         profile = profile.for_language(str(language))
+    if record.get("address") is not None:
+        profile = profile.for_address(str(record.get("address")))
     return record, profile
 
 

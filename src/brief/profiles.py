@@ -107,6 +107,12 @@ class Profile:
             return self
         return dataclasses.replace(self, language=language, variant=None)
 
+    def for_address(self, address: str) -> Profile:
+        """This profile for a customer who asked to be addressed as ``u`` or ``je``."""
+        if address == self.address:
+            return self
+        return dataclasses.replace(self, address=address)
+
 
 def load_profiles(folder: Path, roster: Roster) -> dict[str, Profile]:
     """Load every region profile in ``folder`` and check it against the roster."""

@@ -15,6 +15,17 @@ Field conventions, the same for every format:
 - ``date`` and fields ending in ``_date`` are dates (``2026-11-22``,
   ``22-11-2026``, ``22/11/2026``) and become :class:`datetime.date`;
 - no value may hold a control character such as a line break.
+
+Preferences, optional fields brief knows (see :data:`PREFERENCES`):
+
+- ``channel``: ``email`` or ``post``, how the customer wants to hear from
+  us; ``email`` needs an ``email`` address in the record;
+- ``address``: ``u`` or ``je``, overriding the region's form of address;
+- ``language`` (``nl`` or ``en``) and ``contact`` (a staff id), checked
+  against the project when the letter is made;
+- ``large_print``: a yes or no (``true``/``false``, ``ja``/``nee``,
+  ``yes``/``no``, ``1``/``0``), becomes a boolean;
+- ``notes``: free text a template may show ("belt liever na 17:00").
 """
 
 from __future__ import annotations
@@ -44,6 +55,20 @@ FORMATS = {
     ".yml": "yaml",
 }
 _CHUNK = 1 << 16
+#: Optional fields with a meaning for brief, and what each holds.
+PREFERENCES = {
+    "channel": "email or post",
+    "address": "u or je (the form of address; overrides the region's)",
+    "language": "nl or en (overrides the region's)",
+    "contact": "a staff id: the customer's own contact person, who signs",
+    "large_print": "yes or no: letters in large print",
+    "notes": "free text for whoever writes or calls",
+}
+CHANNELS = ("email", "post")
+ADDRESSES = ("u", "je")
+_YES = {"true": True, "ja": True, "yes": True, "1": True, "j": True, "y": True}
+_NO = {"false": False, "nee": False, "no": False, "0": False, "n": False}
+_FLAGS = {**_YES, **_NO}
 
 Warn = Callable[[str], None]
 
@@ -194,7 +219,52 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
+def _channel(value: str) -> str:
+    channel = value.strip().lower()
+    if channel not in CHANNELS:
+        raise ValueError(f"{value!r} is not email or post")
+    return channel
+
+
+def _address(value: str) -> str:
+    address = value.strip().lower()
+    if address not in ADDRESSES:
+        raise ValueError(f"{value!r} is not u or je")
+    return address
+
+
+def _flag(value: str) -> bool:
+    flag = _FLAGS.get(value.strip().lower())
+    if flag is None:
+        raise ValueError(f"{value!r} is not yes or no (write true/false, ja/nee or 1/0)")
+    return flag
+
+
+_PREFERENCE_PARSERS: dict[str, Callable[[str], Any]] = {
+    "channel": _channel,
+    "address": _address,
+    "large_print": _flag,
+}
+
+
+def _preference(name: str, value: Any) -> Any:
+    if name == "large_print" and isinstance(value, bool):
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"must be text, not {_kind(value)}")
+    return _PREFERENCE_PARSERS[name](value)
+
+
+def contradiction(fields: Mapping[str, Any]) -> tuple[str, str] | None:
+    """A preference the record's own data contradicts: ``(field, message)``, or None."""
+    if fields.get("channel") == "email" and not fields.get("email"):
+        return "channel", "email wanted, but the record has no 'email' address"
+    return None
+
+
 def _typed(name: str, value: Any) -> Any:
+    if name in _PREFERENCE_PARSERS:
+        return _preference(name, value)
     if name == "amount" or name.endswith("_amount"):
         if isinstance(value, bool):
             raise ValueError(f"{value!r} is not an amount")
@@ -260,6 +330,8 @@ def make_record(raw: Mapping[str, Any], path: Path, line: int) -> Item:
             fields[name] = _typed(name, value)
         except ValueError as err:
             return error(str(err), name)
+    if found := contradiction(fields):
+        return error(found[1], found[0])
     return Record(path=str(path), line=line, fields=fields)
 
 
@@ -360,6 +432,8 @@ def _read_csv(path: Path, encoding: str | None, warn: Warn) -> Iterator[Item]:
 
 def _parser(name: str) -> Callable[[str], Any] | None:
     """How :func:`make_record` types a text field of this name (None: it stays text)."""
+    if name in _PREFERENCE_PARSERS:
+        return _PREFERENCE_PARSERS[name]
     if name == "amount" or name.endswith("_amount"):
         return parse_amount
     if name == "date" or name.endswith("_date"):
@@ -387,7 +461,7 @@ def _csv_record(
         except ValueError:
             pass
         else:
-            if all(name in fields for name in REQUIRED):
+            if all(name in fields for name in REQUIRED) and not contradiction(fields):
                 return Record(path=str(path), line=line, fields=fields)
     return make_record(dict(zip(header, row, strict=True)), path, line)
 

@@ -136,7 +136,16 @@ class _Loader(jinja2.FileSystemLoader):
 
 
 class _Fields(dict[str, Any]):
-    """A record's fields; a missing one names itself in the error."""
+    """A record's fields; a missing one names itself in the error. A yes-or-no
+    preference brief knows is no when absent (``customer.large_print``)."""
+
+    def __missing__(self, key: str) -> Any:
+        if key in _FLAG_PREFERENCES:
+            return False
+        raise KeyError(key)
+
+
+_FLAG_PREFERENCES = frozenset({"large_print"})
 
 
 class _Undefined(jinja2.StrictUndefined):
