@@ -292,7 +292,7 @@ def test_letters_to_a_stream_are_journaled_without_a_manifest(reminded: Path, cl
 def test_a_refused_batch_journals_nothing(demo: Path, cli) -> None:
     records = demo / "examples" / "customers.csv"
     records.write_text(
-        records.read_text("utf-8") + "K1099;nergens;Iemand" + ";" * 13 + "\n", "utf-8"
+        records.read_text("utf-8") + "K1099;nergens;Iemand" + ";" * 15 + "\r\n", "utf-8"
     )
 
     result = cli("render", "-r", "examples/customers.csv", "-t", "bedankt", "-o", "out")

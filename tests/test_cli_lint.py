@@ -69,7 +69,7 @@ def test_demo_templates_lint_clean(demo: Path, cli) -> None:
     result = lint(cli)
 
     assert result.exit_code == 0, result.stdout
-    assert result.stdout == "0 errors, 0 warnings in 15 templates (72 letters checked)\n"
+    assert result.stdout == "0 errors, 0 warnings in 17 templates (96 letters checked)\n"
 
 
 def test_broken_copies_in_text(demo: Path, cli, broken: dict[str, int]) -> None:
@@ -99,7 +99,7 @@ def test_broken_copies_in_text(demo: Path, cli, broken: dict[str, int]) -> None:
     assert (
         f"{SYNTAX}:{broken['syntax']}: error [template-syntax] template syntax error: unexpected '}}'"
     ) in out
-    assert out[-1] == "7 errors, 8 warnings in 15 templates (63 letters checked)"
+    assert out[-1] == "7 errors, 8 warnings in 17 templates (87 letters checked)"
 
 
 def test_broken_copies_in_json(demo: Path, cli, broken: dict[str, int]) -> None:
@@ -108,7 +108,7 @@ def test_broken_copies_in_json(demo: Path, cli, broken: dict[str, int]) -> None:
     assert result.exit_code == 1
     data = json.loads(result.stdout)
     assert data["version"] == 1
-    assert data["summary"] == {"errors": 7, "warnings": 8, "templates": 15, "letters": 63}
+    assert data["summary"] == {"errors": 7, "warnings": 8, "templates": 17, "letters": 87}
     by_rule = {}
     for finding in data["findings"]:
         by_rule.setdefault(finding["rule"], finding)
@@ -188,7 +188,7 @@ def test_output_file_keeps_the_exit_code(demo: Path, cli, broken: dict[str, int]
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr == (
-        "7 errors, 8 warnings in 15 templates (63 letters checked); report written to report/lint.json\n"
+        "7 errors, 8 warnings in 17 templates (87 letters checked); report written to report/lint.json\n"
     )
     assert json.loads((demo / "report" / "lint.json").read_text("utf-8"))["summary"]["errors"] == 7
 
@@ -316,7 +316,7 @@ def test_html_part_is_checked_as_source(demo: Path, cli) -> None:
         f"{html}:{line}: error [template-syntax] template syntax error: "
     )
     assert (
-        result.stdout.splitlines()[-1] == "1 error, 0 warnings in 15 templates (63 letters checked)"
+        result.stdout.splitlines()[-1] == "1 error, 0 warnings in 17 templates (87 letters checked)"
     )
 
 
@@ -330,4 +330,4 @@ def test_without_samples_only_the_sources_are_checked(demo: Path, cli) -> None:
         "Note: no sample records (examples/customers.csv not found; set 'samples' in brief.yaml "
         "or pass --samples): only the template sources were checked\n"
     )
-    assert result.stdout == "0 errors, 0 warnings in 15 templates (0 letters checked)\n"
+    assert result.stdout == "0 errors, 0 warnings in 17 templates (0 letters checked)\n"

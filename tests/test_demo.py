@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import run_brief
+from conftest import REPO, run_brief
 
 TEMPLATES = ["betalingsherinnering", "14-dagenbrief", "betalingsregeling", "bedankt"]
 
@@ -94,4 +94,8 @@ def test_readme_quick_start_command(demo: Path) -> None:
     assert result.stderr.endswith(
         "20 letters written to out, 0 rejected; manifest: out/manifest.jsonl\n"
     )
-    assert len(list((demo / "out").glob("*.eml"))) == 20
+    assert len(list((demo / "out").glob("*.eml"))) == 19
+    assert [p.name for p in (demo / "out").glob("*.txt")] == ["K1004-betalingsherinnering.txt"]
+    readme = (REPO / "README.md").read_text("utf-8")
+    summary = readme.split("and prints a summary per region:\n\n```\n", 1)[1].split("```")[0]
+    assert result.stderr == summary  # the README shows the output as it is

@@ -118,6 +118,7 @@ class BatchResult:
     findings: Counter[str] = field(default_factory=Counter)
     regions: dict[str, RegionCount] = field(default_factory=dict)
     templates: Counter[str] = field(default_factory=Counter)
+    channels: Counter[tuple[str, str]] = field(default_factory=Counter)  # (channel, why)
     problems: list[BriefError] = field(default_factory=list)
 
     @property
@@ -203,7 +204,7 @@ class _Lookup:
         self.template = template
         self.names = frozenset(project.templates.names())
         self._profiles: dict[tuple[str, str | None, str | None], Profile] = {}
-        self._specs: dict[tuple[str, str, str | None], TemplateSpec | TemplateError] = {}
+        self._specs: dict[tuple[Any, ...], tuple[TemplateSpec, str] | TemplateError] = {}
 
     def profile(self, record: Record) -> Profile:
         region = str(record.get("region"))
@@ -236,17 +237,20 @@ class _Lookup:
             raise record.error(f"unknown template {name!r} (known: {known})", "template")
         return str(name)
 
-    def spec(self, record: Record, name: str, profile: Profile) -> TemplateSpec:
-        key = (name, profile.id, profile.language)
+    def spec(self, record: Record, name: str, profile: Profile) -> tuple[TemplateSpec, str]:
+        """The template file for this customer, on their channel, and why that channel."""
+        channel = record.get("channel")
+        key = (name, profile.id, profile.language, channel, bool(record.get("email")))
         spec = self._specs.get(key)
         if spec is None:
             try:
-                spec = self.project.templates.select(name, profile)
+                spec = self.project.templates.choose(name, profile, record)
             except TemplateError as err:
                 spec = err
             self._specs[key] = spec
         if isinstance(spec, TemplateError):
-            raise record.error(spec.message, "template")
+            field = "channel" if spec.message.startswith("wants post") else "template"
+            raise record.error(spec.message, field)
         return spec
 
 
@@ -278,11 +282,12 @@ def render_one(
     *,
     history: HistorySource | None = None,
 ) -> Letter:
-    """Render ``record``; any problem comes back as a :class:`RecordError`."""
+    """Render ``record`` on its channel; any problem comes back as a :class:`RecordError`."""
     try:
-        spec = project.templates.select(template, profile)
+        spec, _ = project.templates.choose(template, profile, record)
     except TemplateError as err:
-        raise record.error(err.message, "template") from None
+        field = "channel" if err.message.startswith("wants post") else "template"
+        raise record.error(err.message, field) from None
     signer = resolve_signer(record, profile, project.roster)
     return render_letter(
         record, spec, profile, project.roster, today=today, signer=signer, history=history
@@ -349,16 +354,17 @@ class Renderer:
 
     def prepare(
         self, record: Record, *, recipient: bool = False
-    ) -> tuple[Profile, TemplateSpec, StaffMember]:
-        """What about ``record`` can be known without rendering it (and, with
-        ``recipient``, its e-mail address checked; otherwise that comes after rendering)."""
+    ) -> tuple[Profile, TemplateSpec, StaffMember, str]:
+        """What about ``record`` can be known without rendering it, with why it goes on
+        its channel (and, with ``recipient``, its e-mail address checked; otherwise that
+        comes after rendering)."""
         lookup = self.lookup
         profile = lookup.profile(record)
-        spec = lookup.spec(record, lookup.template_name(record), profile)
+        spec, reason = lookup.spec(record, lookup.template_name(record), profile)
         signer = resolve_signer(record, profile, self.project.roster)
         if recipient and spec.channel == "email":
             outbox.recipient(record)
-        return profile, spec, signer
+        return profile, spec, signer, reason
 
     def many(self, items: list[Record | Outcome]) -> list[Outcome]:
         """Each item's :class:`Outcome`, in order.
@@ -371,12 +377,13 @@ class Renderer:
         options, roster = self.options, self.project.roster
         done: list[Outcome | None] = []  # None: rendered, its outcome comes below
         letters: list[tuple[int, Letter]] = []
+        reasons: dict[int, str] = {}  # why each letter goes on its channel, by index
         for item in items:
             if isinstance(item, Outcome):
                 done.append(item)
                 continue
             try:
-                profile, spec, signer = self.prepare(item)
+                profile, spec, signer, reasons[len(done)] = self.prepare(item)
                 letter = render_letter(
                     item,
                     spec,
@@ -399,10 +406,12 @@ class Renderer:
                 done[index] = _rejected(err, letter.record)
         for index, letter, data in encoded:
             found = check(letter, self.project) if options.check else []
-            done[index] = self._outcome(letter, data, found)
+            done[index] = self._outcome(letter, data, found, reasons[index])
         return done  # type: ignore[return-value]  # every None has been replaced
 
-    def _outcome(self, letter: Letter, data: bytes, found: list[tuple[Rule, Hit]]) -> Outcome:
+    def _outcome(
+        self, letter: Letter, data: bytes, found: list[tuple[Rule, Hit]], reason: str
+    ) -> Outcome:
         options, record, spec = self.options, letter.record, letter.template
         errors = [f"[{rule.id}] {hit.message}" for rule, hit in found if rule.severity == "error"]
         entry: dict[str, Any] = {"record": record.id}
@@ -418,6 +427,7 @@ class Renderer:
             region=letter.profile.id,
             language=letter.language,
             channel=spec.channel,
+            channel_reason=reason,
             signer=letter.signer.name,
         )
         if options.check:
@@ -592,6 +602,7 @@ class _Batch:
             counts.rendered += 1
             counts.signers[entry["signer"]] += 1
             result.templates[entry["template_file"]] += 1
+            result.channels[entry["channel"], entry["channel_reason"]] += 1
             if self.log is not None:
                 self.log.add(self._rendered(entry))
         self.sink.manifest(entry)

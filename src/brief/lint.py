@@ -27,6 +27,7 @@ from .profiles import Profile
 from .project import Project
 from .records import Record, read_records
 from .render import (
+    POST,
     Templates,
     TemplateSpec,
     context,
@@ -154,10 +155,11 @@ def _lint_file(
 def _regions(project: Project, templates: Templates, spec: TemplateSpec) -> Iterable[Profile]:
     """Every region profile (in the template's language) whose letters use this file."""
     name = spec.name
+    post = spec.path.name.endswith(f".{POST}.j2")  # the letter version of an e-mail
     for profile in project.profiles.values():
         candidate = profile.for_language(spec.language)
         try:
-            if templates.select(name, candidate).path == spec.path:
+            if templates.select(name, candidate, post=post).path == spec.path:
                 yield candidate
         except BriefError:
             continue

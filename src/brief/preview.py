@@ -268,7 +268,12 @@ def build_preview(
     """Render ``record`` with ``template`` (as if in ``region``) and find what to mark."""
     project.templates.require(template)
     record, profile = place(project, record, region)
-    spec = project.templates.select(template, profile)
+    try:
+        spec, _ = project.templates.choose(template, profile, record)  # on their channel
+    except BriefError as err:
+        if not err.message.startswith("wants post"):
+            raise
+        raise record.error(err.message, "channel") from None
     roster = project.roster
     signer = resolve_signer(record, profile, roster)
     settings = project.settings

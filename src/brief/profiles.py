@@ -176,7 +176,7 @@ def _profile(stem: str, path: Path, node: yamlfile.Node, roster: Roster) -> Prof
     for staff_id in team:
         _check_staff(fields, "team", staff_id, roster, must_sign=False)
     variant = fields.text("variant", required=False) or None
-    if variant is not None and ("." in variant or "/" in variant or variant == "html"):
+    if variant is not None and ("." in variant or "/" in variant or variant in ("html", "post")):
         raise fields.error("variant", f"{variant!r} must be a plain word such as 'b1'")
     return Profile(
         id=stem,

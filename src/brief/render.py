@@ -9,6 +9,12 @@ language (``betalingsherinnering.en.j2``), the plain name
 (``betalingsherinnering.j2``). The chosen file's language (front matter
 ``language``, default ``nl``) must be the letter's language.
 
+An e-mail template can have a letter version for the customers who want
+post or have no e-mail address: ``NAME[.VARIANT].post.j2`` beside the
+e-mail's file, chosen in the same order (``betalingsherinnering.b1.post.j2``,
+``betalingsherinnering.en.post.j2``, ``betalingsherinnering.post.j2``); see
+:meth:`Templates.choose`.
+
 A template may start with YAML front matter::
 
     ---
@@ -48,6 +54,9 @@ from .records import Record, parse_amount
 from .staff import Roster, StaffMember
 
 CHANNELS = ("letter", "email")
+POST = "post"  # NAME[.VARIANT].post.j2: the letter version of an e-mail template
+#: Why a letter went the way it did (:meth:`Templates.choose`), as the summary counts them.
+CHANNEL_REASONS = ("has e-mail", "wants e-mail", "wants post", "no e-mail address", "letter only")
 _FRONT_MATTER_KEYS = {"subject", "channel", "language", "description"}
 _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?\n", re.S | re.M)
 
@@ -305,25 +314,57 @@ class Templates:
             known = ", ".join(self.names()) or "none"
             raise TemplateError(f"unknown template {name!r} (known: {known})", path=self.folder)
 
-    def select(self, name: str, profile: Profile) -> TemplateSpec:
-        """The template file a letter of ``name`` uses for ``profile`` (see module doc)."""
+    def select(self, name: str, profile: Profile, *, post: bool = False) -> TemplateSpec:
+        """The template file a letter of ``name`` uses for ``profile`` (see module doc);
+        with ``post``, its letter version (``NAME[.VARIANT].post.j2``)."""
         self.require(name)
         suffixes = [s for s in (profile.variant, profile.language) if s]
+        tail = f".{POST}" if post else ""
         for suffix in [*suffixes, None]:
-            stem = f"{name}.{suffix}" if suffix else name
+            stem = (f"{name}.{suffix}" if suffix else name) + tail
             if f"{stem}.j2" in self.files:
                 spec = self.load(stem)
                 if spec.language != profile.language:
                     raise TemplateError(
-                        f"template {name!r} has no {profile.language!r} version "
-                        f"(add {self.folder / f'{name}.{profile.language}.j2'})"
+                        f"template {name!r} has no {profile.language!r} "
+                        f"{'letter ' if post else ''}version "
+                        f"(add {self.folder / f'{name}.{profile.language}{tail}.j2'})"
                     )
                 return spec
+        tried = ", ".join([*(f"{name}.{s}{tail}.j2" for s in suffixes), f"{name}{tail}.j2"])
+        what = "letter version" if post else "version"
         raise TemplateError(
-            f"template {name!r} has no version for region {profile.id!r} "
-            f"(tried {', '.join([*(f'{name}.{s}.j2' for s in suffixes), f'{name}.j2'])})",
+            f"template {name!r} has no {what} for region {profile.id!r} (tried {tried})",
             path=self.folder,
         )
+
+    def has_post(self, name: str) -> bool:
+        """Whether template ``name`` has a letter version beside its e-mail."""
+        return any(stem.endswith(f".{POST}") for stem in self.variants(name))
+
+    def choose(self, name: str, profile: Profile, record: Record) -> tuple[TemplateSpec, str]:
+        """The file a letter of ``name`` uses for this customer, on their channel, and why
+        (see :data:`CHANNEL_REASONS`).
+
+        A template that is an e-mail goes as an e-mail to whoever has an address and does
+        not want post; the others get its letter version (``NAME.post.j2``), or, when it
+        has none, a customer who asked for post is refused. A letter is a letter for all.
+        """
+        spec = self.select(name, profile)
+        wanted = record.get("channel")
+        if spec.channel == "letter":
+            return spec, "letter only"
+        if wanted != "post" and record.get("email"):
+            return spec, "wants e-mail" if wanted == "email" else "has e-mail"
+        reason = "wants post" if wanted == "post" else "no e-mail address"
+        if not self.has_post(name):
+            if wanted == "post":
+                raise TemplateError(
+                    f"wants post, and template {name!r} is an e-mail without a letter version "
+                    f"(add {self.folder / f'{name}.{POST}.j2'})"
+                )
+            return spec, reason  # no address: refused where the address is needed
+        return self.select(name, profile, post=True), reason
 
     def load(self, stem: str) -> TemplateSpec:
         """Compile ``STEM.j2`` (and ``STEM.html.j2`` if present), once."""
@@ -410,6 +451,11 @@ def _front_matter(source: str, path: Path) -> dict[str, str]:
     if data.get("channel", "letter") not in CHANNELS:
         raise TemplateError(
             f"front matter 'channel': {data['channel']!r} is not letter or email", path=path
+        )
+    if path.name.endswith(f".{POST}.j2") and data.get("channel", "letter") != "letter":
+        raise TemplateError(
+            f"front matter 'channel': a .{POST}.j2 file is the letter version, not {data['channel']!r}",
+            path=path,
         )
     if str(data.get("language", "nl")) not in LANGUAGES:
         raise TemplateError(

@@ -61,6 +61,7 @@ SKIP = "skip"  # on the do-not-send list
 SENT_BEFORE = "sent-before"  # already sent in this campaign: never again
 FAILED_BEFORE = "failed-before"  # failed in an earlier run and not retried now
 REJECTED = "rejected"  # invalid, or refused by the checks
+BY_POST = "by-post"  # the customer gets the template's letter version: brief render prints it
 GOING = (SEND, RESEND, RETRY)
 
 # What became of it (Item.outcome), besides the journal statuses.
@@ -376,6 +377,15 @@ def _plan_one(
         return base
     try:
         profile, template = checker(record)
+        try:
+            spec, why = project.templates.choose(template, profile, record)
+        except TemplateError as err:
+            field = "channel" if err.message.startswith("wants post") else "template"
+            raise record.error(err.message, field) from None
+        if spec.channel == "letter" and why != "letter only":
+            base.action, base.reason = (SENT_BEFORE, "") if sent_before else (BY_POST, why)
+            base.template = spec.name
+            return base
         letter = render_one(project, record, profile, template, plan.letter_date, history=history)
         if letter.channel != "email":
             raise record_error(

@@ -195,6 +195,9 @@ def _print_summary(result: BatchResult) -> None:
         signers = ", ".join(f"{who} ({n})" for who, n in counts.signers.most_common())
         table.add_row(name, str(counts.rendered), str(counts.rejected), signers)
     console.print(table)
+    channels = channel_summary(result)
+    if channels:
+        console.print(channels, markup=False)
     for problem in result.problems:
         console.print(f"Rejected: {problem}", markup=False)
     more = result.rejected - len(result.problems)
@@ -215,3 +218,18 @@ def _print_summary(result: BatchResult) -> None:
         f"{result.target}, {result.rejected + result.refused} rejected; {manifest}",
         markup=False,
     )
+
+
+def channel_summary(result: BatchResult) -> str:
+    """How many went by e-mail and by post, and why, when a preference or a missing
+    address sent any of them another way than its template's own ('' otherwise)."""
+    plain = {("email", "has e-mail"), ("letter", "letter only")}
+    if set(result.channels) <= plain:
+        return ""
+    parts = []
+    for channel, label in (("email", "by e-mail"), ("letter", "by post")):
+        reasons = {why: n for (kind, why), n in result.channels.items() if kind == channel}
+        if reasons:
+            why = ", ".join(f"{reason} {n}" for reason, n in sorted(reasons.items()))
+            parts.append(f"{label}: {sum(reasons.values())} ({why})")
+    return "Channels: " + "; ".join(parts)

@@ -241,7 +241,7 @@ def _print_plan(console: Console, plan: Plan) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from ..send import FAILED_BEFORE, RESEND, RETRY, SENT_BEFORE, SKIP
+    from ..send import BY_POST, FAILED_BEFORE, RESEND, RETRY, SENT_BEFORE, SKIP
 
     going = plan.going()
     console.print(
@@ -268,6 +268,12 @@ def _print_plan(console: Console, plan: Plan) -> None:
     )
     _lines(console, "Retrying", plan.by_action(RETRY), lambda item: item.reason)
     _lines(console, "Skipped", plan.by_action(SKIP), lambda item: item.reason)
+    _lines(
+        console,
+        "By post",
+        plan.by_action(BY_POST),
+        lambda item: f"{item.reason}: its letter is printed with brief render, not e-mailed",
+    )
     sent_before = plan.by_action(SENT_BEFORE)
     _lines(
         console,
@@ -301,6 +307,7 @@ def _print_plan(console: Console, plan: Plan) -> None:
         parts[0] += f" ({plan.server_problem})"
     counts = [
         (len(plan.by_action(SKIP)), "skipped"),
+        (len(plan.by_action(BY_POST)), "by post"),
         (len(sent_before), "sent before"),
         (len(plan.by_action(FAILED_BEFORE)), "failed before"),
         (plan.invalid + plan.refused, "rejected"),
@@ -326,7 +333,7 @@ def _failed_before(item: Item) -> str:
 
 def _print_result(console: Console, plan: Plan) -> None:
     from ..mail import PERMANENT, TEMPORARY
-    from ..send import FAILED_BEFORE, NOT_SENT, SENT_BEFORE
+    from ..send import BY_POST, FAILED_BEFORE, NOT_SENT, SENT_BEFORE
 
     for item in plan.by_outcome(TEMPORARY, PERMANENT):
         kind = "temporary" if item.outcome == TEMPORARY else "permanent"
@@ -344,6 +351,7 @@ def _print_result(console: Console, plan: Plan) -> None:
         (len(plan.by_outcome("sent")), "sent"),
         (len(plan.failed), "failed"),
         (len(plan.by_outcome("skipped")), "skipped"),
+        (len(plan.by_action(BY_POST)), "by post"),
         (len(plan.by_action(SENT_BEFORE)), "sent before"),
         (plan.invalid + plan.refused, "rejected"),
         (len(not_sent), "not sent"),
