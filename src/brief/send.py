@@ -43,7 +43,7 @@ from email.utils import format_datetime
 from pathlib import Path
 
 from . import mail, outbox
-from .batch import _Checker, check, render_one
+from .batch import RecordChecker, check, render_one
 from .errors import BriefError, ConfigError, RecordError, TemplateError, where
 from .history import Source as HistorySource
 from .journal import Entry, Journal, Outgoing, content_hash, utc_now
@@ -330,7 +330,7 @@ def prepare(
         server_problem=problem,
         warnings=mail.warnings(server) if server else [],
     )
-    checker = _Checker(project, options.template)
+    checker = RecordChecker(project, options.template)
     history = HistorySource(journal_path, campaign=campaign)  # not the campaign's own e-mails
     try:
         for entry in read_records(options.records, encoding=options.encoding, warn=warn):
@@ -347,7 +347,7 @@ def _plan_one(
     project: Project,
     plan: Plan,
     entry: Record | RecordError,
-    checker: _Checker,
+    checker: RecordChecker,
     options: SendOptions,
     previous: Mapping[str, Entry],
     do_not_send: DoNotSend | None,
