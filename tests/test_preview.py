@@ -225,7 +225,7 @@ def test_very_hard_sentences_are_the_long_sentence_rules_findings(proj: Project)
     assert zuid is not None
     letter = LetterText(text=preview.text, profile=zuid, roster=proj.roster)
 
-    long_lines = [hit.line + 1 for rule, hit in check_letter(letter) if rule.id == "long-sentence"]
+    long_lines = [hit.line for rule, hit in check_letter(letter) if rule.id == "long-sentence"]
     assert long_lines == [f.line for f in preview.findings if f.kind == "very-hard"] == [5]
 
 

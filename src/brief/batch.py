@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from . import outbox
-from .checks import Hit, LetterText, Rule, check_letter
+from .checks import Found, LetterText, check_email
 from .errors import BriefError, InvalidInput, Problems, RecordError, TemplateError
 from .profiles import LANGUAGES, Profile
 from .project import Project
@@ -275,17 +275,24 @@ def render_one(
     return render_letter(record, spec, profile, project.roster, today=today, signer=signer)
 
 
-def check(letter: Letter, project: Project) -> list[tuple[Rule, Hit]]:
-    """The letter rules' findings on one rendered letter."""
-    return check_letter(
-        LetterText(
-            text=letter.text,
-            profile=letter.profile,
-            roster=project.roster,
-            signer=letter.signer,
-            contact=letter.record.get("contact"),
-        )
+def check(letter: Letter, project: Project) -> list[Found]:
+    """The letter rules' findings on one rendered letter: its text part and, for an
+    e-mail with one, its HTML part as a mail program shows it, and whether the two agree."""
+    options: dict[str, Any] = dict(
+        profile=letter.profile,
+        roster=project.roster,
+        signer=letter.signer,
+        contact=letter.record.get("contact"),
     )
+    text = LetterText(text=letter.text, **options)
+    html = LetterText.from_html(letter.html, **options) if letter.html is not None else None
+    return check_email(text, html)
+
+
+def described(found: Found) -> str:
+    """``[rule] message``, with the part when it is the HTML part's."""
+    part = " (html part)" if found.part != "text" else ""
+    return f"[{found.rule.id}]{part} {found.hit.message}"
 
 
 class Outcome(NamedTuple):
@@ -381,9 +388,9 @@ class Renderer:
             done[index] = self._outcome(letter, data, found)
         return done  # type: ignore[return-value]  # every None has been replaced
 
-    def _outcome(self, letter: Letter, data: bytes, found: list[tuple[Rule, Hit]]) -> Outcome:
+    def _outcome(self, letter: Letter, data: bytes, found: list[Found]) -> Outcome:
         options, record, spec = self.options, letter.record, letter.template
-        errors = [f"[{rule.id}] {hit.message}" for rule, hit in found if rule.severity == "error"]
+        errors = [described(f) for f in found if f.rule.severity == "error"]
         entry: dict[str, Any] = {"record": record.id}
         refused = bool(errors) and not options.allow_findings
         if refused:
@@ -401,8 +408,8 @@ class Renderer:
         )
         if options.check:
             entry["findings"] = [
-                {"rule": rule.id, "severity": rule.severity, "message": hit.message}
-                for rule, hit in found
+                {"rule": rule.id, "severity": rule.severity, "part": part, "message": hit.message}
+                for rule, hit, part in found
             ]
         if refused:
             return Outcome(entry)

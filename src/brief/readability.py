@@ -30,10 +30,12 @@ from typing import Any, NamedTuple
 __all__ = [
     "ABBREVIATIONS",
     "Counts",
+    "Fact",
     "Piece",
     "Scores",
     "Sentence",
     "count_sentences",
+    "facts",
     "officialese",
     "score",
     "score_sentences",
@@ -174,6 +176,58 @@ def _token_pattern(fast: bool = True) -> re.Pattern[str]:
     is a stretch between tokens, not a token."""
     patterns = [_SKIP, *([_PLAIN] if fast else []), *_SPECIAL, _WORD, _OTHER]
     return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+# The special tokens that name a fact a reader acts on (see :func:`facts`).
+_FACT_KINDS = (
+    ("e-mail address", _SPECIAL[0:1]),
+    ("IBAN", _SPECIAL[3:4]),
+    ("date", _SPECIAL[4:9]),
+    ("phone number", _SPECIAL[9:13]),
+    ("amount", _SPECIAL[14:15]),
+)
+
+
+@lru_cache(maxsize=1)
+def _fact_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple(
+        (kind, re.compile("|".join(f"(?:{p})" for p in patterns))) for kind, patterns in _FACT_KINDS
+    )
+
+
+class Fact(NamedTuple):
+    """An amount, date, IBAN, phone number or e-mail address in a text."""
+
+    kind: str
+    text: str  # as written
+    key: str  # what is compared: digits of a number, lower case, spaces collapsed
+    start: int
+    end: int
+
+
+def facts(text: str) -> list[Fact]:
+    """The amounts, dates, IBANs, phone numbers and e-mail addresses in ``text``, as the
+    word tokenizer finds them (each is one token there), in order."""
+    found = []
+    for match in _token_pattern().finditer(text):
+        if match.start(1) >= 0:
+            continue
+        token = match.group()
+        if not any(ch.isdigit() for ch in token) and "@" not in token:
+            continue
+        for kind, pattern in _fact_patterns():
+            if pattern.fullmatch(token):
+                found.append(Fact(kind, token, _fact_key(kind, token), *match.span()))
+                break
+    return found
+
+
+def _fact_key(kind: str, token: str) -> str:
+    if kind in ("phone number", "IBAN"):
+        return re.sub(r"[^0-9A-Za-z]", "", token).upper()
+    if kind == "amount":
+        return re.sub(r"[^0-9,.\-]", "", token)
+    return " ".join(token.lower().split())
 
 
 # --------------------------------------------------------------------------- sentences

@@ -43,7 +43,7 @@ from email.utils import format_datetime
 from pathlib import Path
 
 from . import mail, outbox
-from .batch import _Checker, check, render_one
+from .batch import _Checker, check, described, render_one
 from .errors import BriefError, ConfigError, RecordError, TemplateError, where
 from .journal import Entry, Journal, Outgoing, content_hash, utc_now
 from .project import Project, SmtpSettings
@@ -390,9 +390,9 @@ def _plan_one(
     base.template = letter.template.name
     base.content_hash = content_hash(letter)
     found = check(letter, project) if options.check else []
-    for rule, _ in found:
-        plan.findings[rule.id] += 1
-    errors = [f"[{rule.id}] {hit.message}" for rule, hit in found if rule.severity == "error"]
+    for each in found:
+        plan.findings[each.rule.id] += 1
+    errors = [described(f) for f in found if f.rule.severity == "error"]
     status = before.status if before is not None else None
     if status == "sent":
         assert before is not None

@@ -17,6 +17,7 @@ PLAIN_LEVELS = ("plain", "very-plain")
     severity="error",
     layer="letter",
     summary="the body is too hard for the region's reading level",
+    mark="metrics",
 )
 def readability(letter: LetterText) -> Iterator[Hit]:
     """The letter body (without salutation and signature) must reach the region's reading
@@ -29,7 +30,7 @@ def readability(letter: LetterText) -> Iterator[Hit]:
     if not stats.sentences:
         return
     limits = letter.profile.thresholds
-    start = letter.body_range[0]
+    start = letter.body_range[0] + 1
     name = SCORE_NAMES[letter.language]
     if stats.score < limits.min_score:
         yield Hit(
@@ -53,6 +54,7 @@ def readability(letter: LetterText) -> Iterator[Hit]:
     severity="warning",
     layer="letter",
     summary="one sentence is over the region's length limit",
+    mark="very-hard",
 )
 def long_sentence(letter: LetterText) -> Iterator[Hit]:
     """A single long sentence can lose a reader even when the letter scores well on
@@ -64,9 +66,11 @@ def long_sentence(letter: LetterText) -> Iterator[Hit]:
         yield Hit(
             f"sentence of {count} words (limit {limit:g} for {letter.level} letters): "
             f"'{preview} ...'",
-            letter.body_line(sentence.start),
+            letter.body_line(sentence.start) + 1,
             value=count,
             threshold=limit,
+            start=letter.from_body(sentence.start),
+            end=letter.from_body(sentence.end),
         )
 
 
@@ -75,6 +79,7 @@ def long_sentence(letter: LetterText) -> Iterator[Hit]:
     severity="warning",
     layer="letter",
     summary="a stiff word with a plainer alternative",
+    mark="word",
 )
 def officialese(letter: LetterText) -> Iterator[Hit]:
     """Plain-language letters avoid officialese ("ambtelijke taal"): words such as
@@ -84,6 +89,12 @@ def officialese(letter: LetterText) -> Iterator[Hit]:
     if letter.profile.reading_level not in PLAIN_LEVELS:
         return
     alternatives = officialese_words(letter.language)[1]
-    for start, _, word in letter.counts.officialese():
-        line = letter.body_line(start)
-        yield Hit(f"{word!r} is officialese: write {alternatives[word.lower()]!r}", line)
+    for start, end, word in letter.counts.officialese():
+        alternative = alternatives[word.lower()]
+        yield Hit(
+            f"{word!r} is officialese: write {alternative!r}",
+            letter.body_line(start) + 1,
+            start=letter.from_body(start),
+            end=letter.from_body(end),
+            replacement=alternative,
+        )
