@@ -419,6 +419,7 @@ def test_letters_with_error_findings_are_refused(project: Path, cli) -> None:
     assert first["findings"][0] == {
         "rule": "anonymous-signoff",
         "severity": "error",
+        "part": "text",
         "message": "the closing names no real person: signed by a team, not a person",
     }
     assert "path" not in first
@@ -426,6 +427,39 @@ def test_letters_with_error_findings_are_refused(project: Path, cli) -> None:
     assert (
         "2 letters refused by checks (see the manifest; --allow-findings writes them anyway)"
         in (" ".join(result.stderr.split()))
+    )
+
+
+def test_an_anonymous_html_part_refuses_the_e_mail(project: Path, cli) -> None:
+    html = project / "templates" / "herinnering.html.j2"
+    html.write_text(
+        html.read_text("utf-8").replace(
+            "{{ signer.name }}, {{ signer.role }}", "<strong>Team Incasso</strong>"
+        ),
+        "utf-8",
+    )
+
+    result = render(cli, "--records", "customers.csv", "--template", "herinnering", "--out", "out")
+
+    assert result.exit_code == 1
+    first = manifest(project / "out")[0]
+    assert first["status"] == "rejected"
+    assert first["reason"] == (
+        "refused by checks: [anonymous-signoff] (html part) the closing names no real person: "
+        "signed by a team, not a person; [parts-differ] (html part) the HTML part is signed by "
+        "nobody, the text part by Ineke de Vries"
+    )
+    assert [(f["rule"], f["part"]) for f in first["findings"]] == [
+        ("anonymous-signoff", "html"),
+        ("parts-differ", "html"),
+    ]
+    # K2 lives in zuid, whose b1 variant has no HTML part
+    assert sorted(p.name for p in (project / "out").iterdir()) == [
+        "K2-herinnering.eml",
+        "manifest.jsonl",
+    ]
+    assert "1 letter refused by checks (see the manifest; --allow-findings writes them anyway)" in (
+        " ".join(result.stderr.split())
     )
 
 

@@ -187,7 +187,9 @@ def test_each_record_is_delivered_byte_for_byte(
         "\r\n"
         "<p>Geachte Jan de Vries,</p>\r\n"
         "<p>U hebt =E2=82=AC 1.234,56 nog niet betaald.</p>\r\n"
-        "<p>Ineke de Vries</p>\r\n"
+        "<p>Met vriendelijke groet,<br>\r\n"
+        "Ineke de Vries, Medewerker incasso<br>\r\n"
+        "06 1234 5601</p>\r\n"
         "\r\n"
         "--BOUNDARY--\r\n"
     ).replace("BOUNDARY", boundary.group(1).decode())

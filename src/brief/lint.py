@@ -138,8 +138,9 @@ def _lint_file(
     except jinja2.TemplateSyntaxError as err:
         text = split_front_matter(path.read_text(encoding="utf-8-sig"))[1]
         source = Source(path=str(path), text=text, error=err)
+    part = "html" if path.name.endswith(".html.j2") else "text"
     findings = [
-        _finding(rule, hit, path, hit.line)
+        replace(_finding(rule, hit, path, hit.line), part=part)
         for rule in RULES.values()
         if rule.layer == "source"
         for hit in rule.check(source)

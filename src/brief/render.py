@@ -434,8 +434,14 @@ def _front_matter(source: str, path: Path) -> dict[str, str]:
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
+        if mark is not None and mark.line >= text.count("\n"):
+            # Past the end (an unclosed bracket or quote): where it was opened.
+            mark = getattr(err, "context_mark", None) or mark
         line = mark.line + 2 if mark else 1
-        raise TemplateError(f"front matter: invalid YAML: {err}", path=path, line=line) from None
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        raise TemplateError(
+            f"front matter: invalid YAML: {problem}", path=path, line=line
+        ) from None
     if not isinstance(data, dict):
         raise TemplateError("front matter must be a mapping", path=path, line=2)
     lines = front_matter_lines(source)
@@ -707,11 +713,11 @@ def _source_line(trace: _Trace, line: int) -> str:
 
 def _literal_origin(env: _Sandbox, needle: str, caller: str) -> Origin | None:
     """Where the output line ``needle`` of a macro call is written literally: in one
-    other template file the environment loaded (the macro's), on one line."""
+    other template file the environment loaded that defines macros, on one line."""
     found: list[Origin] = []
-    for filename in env.codes:
+    for filename, code in env.codes.items():
         trace = env.trace(filename)
-        if filename == caller or trace is None:
+        if filename == caller or trace is None or "def macro(" not in code:
             continue
         at = trace.source.find(needle)
         if at >= 0 and "\n" not in needle:

@@ -48,7 +48,7 @@ def parts_differ(text: LetterText, html: LetterText) -> Iterator[Hit]:
         yield Hit(
             f"the HTML part is signed by {_names(signed_html.values())}, the text part by "
             f"{_names(signed_text.values())}",
-            closing + 1 if closing is not None else None,
+            closing + 1 if closing is not None else (len(html.lines) or None),
             part="html",
         )
 

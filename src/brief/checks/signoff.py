@@ -28,7 +28,11 @@ def anonymous_signoff(letter: LetterText) -> Iterator[Hit]:
     "Ineke, Carina, Bianca en Linda — Team Incasso")."""
     signature = letter.signature
     if signature.closing is None:
-        yield Hit("the letter has no closing (such as 'Met vriendelijke groet,') and no signer")
+        # On the last line: where the closing belongs.
+        yield Hit(
+            "the letter has no closing (such as 'Met vriendelijke groet,') and no signer",
+            len(letter.lines) or None,
+        )
         return
     reason = letter.verdict.anonymous
     if reason:
