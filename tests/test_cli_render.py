@@ -815,3 +815,53 @@ def test_a_language_that_is_not_text_is_refused(project: Path, cli) -> None:
     assert manifest(project / "out")[0]["reason"] == (
         "record '1': field 'language': unknown language ['en'] (known: nl, en)"
     )
+
+
+def _summary(stderr: str) -> tuple[list[tuple[str, int, int]], tuple[int, int]]:
+    """The summary table's rows (region, rendered, rejected) and its footer."""
+    rows = []
+    for line in stderr.splitlines():
+        cells = [c.strip() for c in line.split("│")[1:-1]]
+        if len(cells) == 4 and cells[1].isdigit():
+            rows.append((cells[0], int(cells[1]), int(cells[2])))
+    *body, (name, rendered, rejected) = rows
+    assert name == "total"
+    return body, (rendered, rejected)
+
+
+def test_summary_rows_add_up_to_the_totals(project: Path, cli) -> None:
+    (project / "c.csv").write_text(
+        "id;region;name;email;amount;due_date\n"
+        "K1;noord;Jan de Vries;jan@example.nl;1.234,56;01-11-2026\n"
+        "K2;zuid;Ayşe Özdemir;ayse@example.nl;99,5;15-11-2026\n"
+        "K3;;Piet Jansen;piet@example.nl;12,00;15-11-2026\n"
+        "K4;west;Kees Bakker;kees@example.nl;12,00;15-11-2026\n"
+        "K1;noord;Jan de Vries;jan@example.nl;1.234,56;01-11-2026\n"
+        "K5;noord;Anna Smit;anna@example.nl;twaalf;15-11-2026\n",
+        "utf-8",
+    )
+
+    result = render(
+        cli, "--records", "c.csv", "--template", "herinnering", "--out", "out", "--skip-invalid"
+    )
+
+    assert result.exit_code == 1, result.stderr
+    rows, totals = _summary(result.stderr)
+    # K3 has no region; K5 is invalid, rejected as it is read: neither has a region row
+    assert rows == [("noord", 1, 1), ("west", 0, 1), ("zuid", 1, 0), ("(no region)", 0, 2)]
+    assert totals == (2, 4)
+    assert (sum(r[1] for r in rows), sum(r[2] for r in rows)) == totals
+    assert "2 letters written to out, 4 rejected" in result.stderr
+
+
+def test_summary_counts_refused_letters_in_their_rows_and_total(project: Path, cli) -> None:
+    anonymous_template(project)
+
+    result = render(cli, "--records", "customers.csv", "--template", "anoniem", "--out", "out")
+
+    assert result.exit_code == 1
+    rows, totals = _summary(result.stderr)
+    assert rows == [("noord", 0, 1), ("zuid", 0, 1)]
+    assert totals == (0, 2)
+    assert (sum(r[1] for r in rows), sum(r[2] for r in rows)) == totals
+    assert "0 letters written to out, 2 rejected" in result.stderr

@@ -113,7 +113,7 @@ class BatchResult:
     rejected: int = 0
     refused: int = 0  # rendered, but held back by an error-level finding
     findings: Counter[str] = field(default_factory=Counter)
-    regions: dict[str, RegionCount] = field(default_factory=dict)
+    regions: dict[str, RegionCount] = field(default_factory=dict)  # rejected: with refused
     templates: Counter[str] = field(default_factory=Counter)
     problems: list[BriefError] = field(default_factory=list)
 
@@ -131,6 +131,9 @@ class BatchResult:
 
 
 OnRecord = Callable[[str], None]
+#: The summary row of records rejected before their region was read (no region field,
+#: an unreadable line), so that the rows add up to the totals.
+NO_REGION = "(no region)"
 
 
 class StreamStopped(BriefError):
@@ -538,13 +541,12 @@ class _Batch:
                 entry = outcome.entry
         for finding in entry.get("findings", ()):
             result.findings[finding["rule"]] += 1
-        region = entry.get("region")
+        region = entry.get("region") or NO_REGION
         if outcome.error is not None:
             result.rejected += 1
             if len(result.problems) < SHOWN_PROBLEMS:
                 result.problems.append(outcome.error)
-            if region is not None:
-                result.region(region).rejected += 1
+            result.region(region).rejected += 1
         elif outcome.data is None:
             result.refused += 1
             result.region(region).rejected += 1

@@ -183,13 +183,17 @@ def _print_summary(result: BatchResult) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from ..batch import NO_REGION
+
     console = Console(stderr=True, highlight=False)
     table = Table(show_footer=True)
     table.add_column("region", footer="total")
     table.add_column("rendered", justify="right", footer=str(result.rendered))
-    table.add_column("rejected", justify="right", footer=str(result.rejected))
+    # Rejected: records that could not become a letter and letters refused by the checks,
+    # as in each row, so the rows add up to the totals.
+    table.add_column("rejected", justify="right", footer=str(result.rejected + result.refused))
     table.add_column("signed by")
-    for name in sorted(result.regions):
+    for name in sorted(result.regions, key=lambda name: (name == NO_REGION, name)):
         counts = result.regions[name]
         signers = ", ".join(f"{who} ({n})" for who, n in counts.signers.most_common())
         table.add_row(name, str(counts.rendered), str(counts.rejected), signers)
