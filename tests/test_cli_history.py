@@ -192,7 +192,7 @@ def test_history_after_a_real_send(project: Path, cli, monkeypatch) -> None:
         "nov",
         "herinnering",
         "email",
-        "Bianca Mulder",
+        "Ineke de Vries, Bianca Mulder",  # the team closing of herinnering.b1.j2
         "ayse@example.nl",
         "sent",
         "250 2.0.0 Ok: queued",

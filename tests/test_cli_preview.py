@@ -57,7 +57,7 @@ def test_plain_output_when_not_a_terminal(project: Path, cli) -> None:
         "  longest sentence: 5 words (at most 20) ok\n"
         "  hard sentences: 0 of 1\n"
         "  very hard sentences: 0 (at most 0) ok\n"
-        "  signer: Bianca Mulder, Medewerker incasso, 06 1234 5603, "
+        "  signer: Ineke de Vries, Bianca Mulder, 06 1234 5603, "
         "bianca.mulder@dijkzicht.example\n"
     )
 
@@ -155,7 +155,7 @@ def test_findings_and_failed_metrics_as_a_list(stiff: Path, cli) -> None:
         "  longest sentence: 29 words (at most 20) FAIL",
         "  hard sentences: 0 of 22",
         "  very hard sentences: 1 (at most 0) FAIL",
-        "  signer: Bianca Mulder, Medewerker incasso, 06 1234 5603, "
+        "  signer: Bianca Mulder, Jan Jansen, 06 1234 5603, "
         "bianca.mulder@dijkzicht.example",
     ]
 

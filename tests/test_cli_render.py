@@ -59,6 +59,7 @@ def test_renders_every_record_with_its_signer(project: Path, cli) -> None:
             "language": "nl",
             "channel": "email",
             "signer": "Ineke de Vries",
+            "signers": ["Ineke de Vries"],
             "findings": [],
         },
         {
@@ -71,14 +72,17 @@ def test_renders_every_record_with_its_signer(project: Path, cli) -> None:
             "region": "zuid",
             "language": "nl",
             "channel": "email",
-            "signer": "Bianca Mulder",
+            # the b1 template closes with the team: "Groet, Ineke en Bianca - Team Incasso"
+            "signer": "Ineke de Vries, Bianca Mulder",
+            "signers": ["Ineke de Vries", "Bianca Mulder"],
             "findings": [],
         },
     ]
     assert result.stderr.endswith(
         "2 letters written to out, 0 rejected; manifest: out/manifest.jsonl\n"
     )
-    assert "│ noord  │        1 │        0 │ Ineke de Vries (1) │" in result.stderr
+    assert "│ noord  │        1 │        0 │ Ineke de Vries (1)                │" in result.stderr
+    assert "│ zuid   │        1 │        0 │ Ineke de Vries, Bianca Mulder (1) │" in result.stderr
 
 
 def test_email_is_standard_multipart_with_signer_as_sender(project: Path, cli) -> None:

@@ -122,9 +122,12 @@ def test_dry_run_plans_and_changes_nothing(project: Path, server: Controller) ->
 
     assert [(i.record, i.action, i.rayon, i.signer, i.recipient) for i in plan.items] == [
         ("K1", SEND, "noord", "Ineke de Vries", "jan@example.nl"),
-        ("K2", SEND, "zuid", "Bianca Mulder", "ayse@example.nl"),
+        ("K2", SEND, "zuid", "Ineke de Vries, Bianca Mulder", "ayse@example.nl"),  # team closing
     ]
-    assert plan.per_signer() == {("noord", "Ineke de Vries"): 1, ("zuid", "Bianca Mulder"): 1}
+    assert plan.per_signer() == {
+        ("noord", "Ineke de Vries"): 1,
+        ("zuid", "Ineke de Vries, Bianca Mulder"): 1,
+    }
     assert plan.server is not None
     assert plan.server.describe() == f"127.0.0.1:{server.port} (no TLS)"
     assert plan.describe_sender() == "from the signers' own addresses"

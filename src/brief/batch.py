@@ -49,6 +49,7 @@ from .profiles import LANGUAGES, Profile
 from .project import Project
 from .records import Record, read_records
 from .render import Letter, TemplateSpec, render_letter, resolve_signer
+from .signoff import signed_by, signer_label
 from .staff import StaffMember
 
 MANIFEST = "manifest.jsonl"
@@ -400,6 +401,7 @@ class Renderer:
             entry.update(status="rejected", reason="refused by checks: " + "; ".join(errors))
         else:
             entry["status"] = "rendered"
+        signers = signed_by(letter.text, self.project.roster)
         entry.update(
             line=record.line,
             template=spec.name,
@@ -407,7 +409,8 @@ class Renderer:
             region=letter.profile.id,
             language=letter.language,
             channel=spec.channel,
-            signer=letter.signer.name,
+            signer=", ".join(signers),  # the people the closing names; "" for nobody
+            signers=list(signers),
         )
         if options.check:
             entry["findings"] = [
@@ -556,7 +559,7 @@ class _Batch:
             result.rendered += 1
             counts = result.region(region)
             counts.rendered += 1
-            counts.signers[entry["signer"]] += 1
+            counts.signers[signer_label(entry["signers"])] += 1
             result.templates[entry["template_file"]] += 1
         self.sink.manifest(entry)
         return str(entry["status"])

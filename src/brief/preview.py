@@ -54,6 +54,7 @@ from .render import (
     resolve_signer,
     split_front_matter,
 )
+from .signoff import signer_label
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -308,12 +309,31 @@ def build_preview(
         text=letter.text,
         findings=tuple(found),
         metrics=tuple(measure(text, found)),
-        signer=signer.name,
-        signer_role=signer.role(profile.language),
-        phone=signer.phone,
-        email=signer.email,
+        **_signer_fields(text),
         thresholds=profile.thresholds,
         score_name=SCORE_NAMES[profile.language],
+    )
+
+
+def _signer_fields(letter: LetterText) -> dict[str, str]:
+    """Who the preview says signs: the people the closing names (all of them for a team
+    closing, "(anonymous)" for nobody). The role of a single roster person; the phone and
+    e-mail of the one the reader can call: that person, or the customer's contact when a
+    team closing names them."""
+    verdict = letter.verdict
+    names = [m.name for m in verdict.signers] + [name for _, name in verdict.unknown]
+    if len(names) == 1 and verdict.signers:
+        member = verdict.signers[0]
+        role = member.role(letter.language)
+    else:
+        contact = letter.signer
+        member = contact if contact is not None and contact in verdict.signers else None
+        role = ""
+    return dict(
+        signer=signer_label(names),
+        signer_role=role,
+        phone=member.phone if member else "",
+        email=member.email if member else "",
     )
 
 
@@ -515,7 +535,8 @@ def _plain_one(p: Preview) -> str:
         mark = {True: " ok", False: " FAIL", None: ""}[metric.passed]
         limit = f" ({metric.limit})" if metric.limit else ""
         out.append(f"  {metric.name}: {metric.value}{limit}{mark}")
-    out.append(f"  signer: {p.signer}, {p.signer_role}, {p.phone}, {p.email}")
+    details = [part for part in (p.signer_role, p.phone, p.email) if part]
+    out.append(f"  signer: {', '.join([p.signer, *details])}")
     return "\n".join(out) + "\n"
 
 
@@ -633,7 +654,8 @@ def metrics_table(preview: Preview) -> RenderableType:
     people = Table.grid(padding=(0, 1))
     people.add_column(style="preview.label")
     people.add_column()
-    people.add_row("signer", f"{preview.signer} ({preview.signer_role})")
+    role = f" ({preview.signer_role})" if preview.signer_role else ""
+    people.add_row("signer", f"{preview.signer}{role}")
     people.add_row("phone", preview.phone)
     people.add_row("e-mail", preview.email)
     people.add_row("rayon", f"{preview.region_name} ({preview.region}), {preview.level}")

@@ -49,6 +49,7 @@ from .journal import Entry, Journal, Outgoing, content_hash, utc_now
 from .project import Project, SmtpSettings
 from .records import Record, read_records
 from .render import Letter
+from .signoff import ANONYMOUS, signed_by
 
 SHOWN_PROBLEMS = 10
 
@@ -92,7 +93,7 @@ class Item:
     action: str
     reason: str = ""
     rayon: str | None = None
-    signer: str | None = None
+    signer: str | None = None  # the people the closing names, joined; "" for nobody
     template: str | None = None
     recipient: str | None = None
     letter: Letter | None = None
@@ -131,7 +132,7 @@ class Plan:
 
     def per_signer(self) -> Counter[tuple[str, str]]:
         """Messages to send per (rayon, signer)."""
-        return Counter((item.rayon or "", item.signer or "") for item in self.going())
+        return Counter((item.rayon or "", item.signer or ANONYMOUS) for item in self.going())
 
     def sender(self, letter: Letter) -> str:
         """The envelope sender: the signer, or the organisation's address."""
@@ -386,7 +387,7 @@ def _plan_one(
         return _reject(plan, err)
     base.letter = letter
     base.rayon = letter.profile.id
-    base.signer = letter.signer.name
+    base.signer = ", ".join(signed_by(letter.text, project.roster))  # "" for nobody
     base.template = letter.template.name
     base.content_hash = content_hash(letter)
     found = check(letter, project) if options.check else []

@@ -99,7 +99,7 @@ def distant_signer(letter: LetterText) -> Iterator[Hit]:
         yield Hit(
             f"signed by {member.name} ({member.role(letter.language)}), who is not a contact "
             f"for region {letter.profile.id!r} (contacts: {contacts})",
-            (closing + 1) if closing is not None else None,
+            letter.line_of(start),
             start=start,
             end=end,
         )
@@ -128,5 +128,5 @@ def missing_contact(letter: LetterText) -> Iterator[Hit]:
     closing = letter.signature.closing_line
     yield Hit(
         f"no direct phone number or e-mail of {names}",
-        (closing + 1) if closing is not None else None,
+        (closing + 1) if closing is not None else (len(letter.lines) or None),
     )
