@@ -155,8 +155,7 @@ def test_findings_and_failed_metrics_as_a_list(stiff: Path, cli) -> None:
         "  longest sentence: 29 words (at most 20) FAIL",
         "  hard sentences: 0 of 22",
         "  very hard sentences: 1 (at most 0) FAIL",
-        "  signer: Bianca Mulder, Jan Jansen, 06 1234 5603, "
-        "bianca.mulder@dijkzicht.example",
+        "  signer: Bianca Mulder, Jan Jansen, 06 1234 5603, bianca.mulder@dijkzicht.example",
     ]
 
 

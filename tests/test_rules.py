@@ -92,6 +92,19 @@ EXAMPLES: dict[str, dict[str, Any]] = {
             + "Bianca Mulder\n06 1234 5603\n"
         ],
     },
+    "hard-word": {
+        "region": "zuid",
+        "passing": [
+            CLEAN.replace("Ineke de Vries", "Bianca Mulder").replace("5601", "5603"),
+            BODY
+            + "Dan krijgt u een sommatie. Dat betekent: een laatste brief.\n\n"
+            + CLOSING
+            + "Bianca Mulder\n06 1234 5603\n",
+        ],
+        "failing": [
+            BODY + "Dan krijgt u een sommatie.\n\n" + CLOSING + "Bianca Mulder\n06 1234 5603\n"
+        ],
+    },
     "parts-differ": {
         "passing": [(CLEAN, CLEAN_HTML)],
         "failing": [

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,7 @@ from .profiles import Profile
 from .project import Project
 from .records import Record, read_records
 from .render import (
+    Letter,
     Origin,
     Templates,
     TemplateSpec,
@@ -55,10 +56,18 @@ LINT_DATE = dt.date(2026, 1, 15)
 
 @dataclass
 class LintResult:
+    """What ``brief lint`` reports; iterating it gives the findings."""
+
     findings: list[Finding] = field(default_factory=list)
-    templates: int = 0
-    letters: int = 0
+    templates: int = 0  # template files checked
+    letters: int = 0  # letters rendered and checked
     notes: list[str] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[Finding]:
+        return iter(self.findings)
+
+    def __len__(self) -> int:
+        return len(self.findings)
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
@@ -284,26 +293,21 @@ def _lint_letter(
             spec.subject.render(ctx)
         except RENDER_ERRORS as err:
             failures.extend(_failed(err, env, "text", (str(spec.path), subject_line or 1)))
-    sources = [("text", spec.body, spec.path)]
-    if spec.html is not None:
-        sources.append(("html", spec.html, Path(str(spec.html.filename))))
-    for name, template, file in sources:
+    options: dict[str, Any] = dict(
+        profile=profile,
+        roster=project.roster,
+        signer=signer,
+        contact=record.get("contact"),
+        customer=record.fields,
+    )
+    for name, template, file in _sources(spec):
         try:
             rendered, origins = render_traced(template, ctx)
         except RENDER_ERRORS as err:
             origin = error_origin(err, env)
             failures.extend(_failed(err, env, name, origin or (str(file), 1)))
             continue
-        options: dict[str, Any] = dict(
-            profile=profile, roster=project.roster, signer=signer, contact=record.get("contact")
-        )
-        if name == "html":
-            shown = html_text(rendered)
-            letter = LetterText.from_html(rendered, **options)
-            parts.append(_Part(name, file, origins, letter, shown))
-        else:
-            letter = LetterText(text=rendered, **options)
-            parts.append(_Part(name, file, origins, letter))
+        parts.append(_part(name, file, rendered, origins, options))
     findings = [replace(f, region=profile.id, samples=(record.id,)) for f in failures]
     by_name = {part.name: part for part in parts}
     if "text" in by_name:
@@ -314,6 +318,51 @@ def _lint_letter(
         found = [
             Found(rule, hit, part.name) for part in parts for rule, hit in check_letter(part.letter)
         ]
+    return findings + _located(found, by_name, profile, record)
+
+
+def locate(project: Project, letter: Letter, found: list[Found], today: dt.date) -> list[Finding]:
+    """The letter rules' ``found`` hits on ``letter`` as findings at the template files and
+    lines their text came from, as ``brief lint`` reports them (both parts are traced
+    again)."""
+    spec = letter.template
+    ctx = context(letter.record, letter.profile, letter.signer, project.roster, today)
+    options: dict[str, Any] = dict(
+        profile=letter.profile,
+        roster=project.roster,
+        signer=letter.signer,
+        contact=letter.record.get("contact"),
+        customer=letter.record.fields,
+    )
+    by_name = {}
+    for name, template, file in _sources(spec):
+        rendered, origins = render_traced(template, ctx)
+        by_name[name] = _part(name, file, rendered, origins, options)
+    return _located(found, by_name, letter.profile, letter.record)
+
+
+def _sources(spec: TemplateSpec) -> list[tuple[str, jinja2.Template, Path]]:
+    """The parts of a letter: (part, template, file)."""
+    sources = [("text", spec.body, spec.path)]
+    if spec.html is not None:
+        sources.append(("html", spec.html, Path(str(spec.html.filename))))
+    return sources
+
+
+def _part(
+    name: str, file: Path, rendered: str, origins: list[Origin | None], options: dict[str, Any]
+) -> _Part:
+    if name == "html":
+        return _Part(
+            name, file, origins, LetterText.from_html(rendered, **options), html_text(rendered)
+        )
+    return _Part(name, file, origins, LetterText(text=rendered, **options))
+
+
+def _located(
+    found: list[Found], by_name: dict[str, _Part], profile: Profile, record: Record
+) -> list[Finding]:
+    findings = []
     for rule, hit, part_name in found:
         part = by_name[part_name]
         origin = part.locate(hit)

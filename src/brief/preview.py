@@ -55,6 +55,7 @@ from .render import (
     split_front_matter,
 )
 from .signoff import signer_label
+from .staff import StaffMember
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -284,6 +285,7 @@ def build_preview(
         roster=roster,
         signer=signer,
         contact=record.get("contact"),
+        customer=record.fields,
     )
     found = find_findings(text, line_map, suppressed=_suppressions(spec.path), path=str(spec.path))
     headers: tuple[tuple[str, str], ...] = ()
@@ -322,6 +324,7 @@ def _signer_fields(letter: LetterText) -> dict[str, str]:
     team closing names them."""
     verdict = letter.verdict
     names = [m.name for m in verdict.signers] + [name for _, name in verdict.unknown]
+    member: StaffMember | None
     if len(names) == 1 and verdict.signers:
         member = verdict.signers[0]
         role = member.role(letter.language)

@@ -24,15 +24,15 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import datetime as dt
+import functools
 import re
 import traceback
-import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from types import MappingProxyType
-from typing import Any
+from types import GeneratorType, MappingProxyType
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 import yaml
@@ -43,6 +43,9 @@ from .errors import TemplateError
 from .profiles import LANGUAGES, Organisation, Profile
 from .records import Record, parse_amount
 from .staff import Roster, StaffMember
+
+if TYPE_CHECKING:
+    from .checks import Finding
 
 CHANNELS = ("letter", "email")
 _FRONT_MATTER_KEYS = {"subject", "channel", "language", "description"}
@@ -95,6 +98,11 @@ class TemplateSpec:
     body: jinja2.Template
     html: jinja2.Template | None
 
+    def __reduce__(self) -> tuple[Callable[[str, str], TemplateSpec], tuple[str, str]]:
+        """Pickled as where it comes from (compiled templates do not pickle): unpickling
+        compiles the file again, once per folder and process."""
+        return _spec, (str(self.path.parent), self.path.name[: -len(".j2")])
+
 
 @dataclass(frozen=True)
 class Letter:
@@ -108,6 +116,7 @@ class Letter:
     subject: str
     text: str
     html: str | None
+    findings: tuple[Finding, ...] = ()  # the letter rules' findings, when it was checked
 
     @property
     def channel(self) -> str:
@@ -132,7 +141,7 @@ class _Loader(jinja2.FileSystemLoader):
 
     def get_source(
         self, environment: jinja2.Environment, template: str
-    ) -> tuple[str, str | None, Callable[[], bool] | None]:
+    ) -> tuple[str, str, Callable[[], bool]]:
         source, filename, uptodate = super().get_source(environment, template)
         body = split_front_matter(source)[1]
         if filename is not None:
@@ -292,6 +301,16 @@ def make_environment(folder: Path) -> _Sandbox:
     return env
 
 
+@functools.cache
+def _folder(folder: str) -> Templates:
+    return Templates(Path(folder))
+
+
+def _spec(folder: str, stem: str) -> TemplateSpec:
+    """A pickled :class:`TemplateSpec`, compiled again."""
+    return _folder(folder).load(stem)
+
+
 class Templates:
     """The templates folder: names, variants, selection and compiled templates."""
 
@@ -398,7 +417,7 @@ class Templates:
                 line=err.lineno,
             ) from None
         raw = self.env.compile(ast, filename, path, raw=True)
-        self.env.codes[path] = raw  # type: ignore[attr-defined]
+        self.env.codes[path] = raw
         code = compile(raw, path, "exec")
         return self.env.template_class.from_code(self.env, code, self.env.make_globals(None))
 
@@ -573,14 +592,14 @@ def template_line(err: BaseException, template: jinja2.Template) -> int | None:
     return origin[1] if origin is not None else None
 
 
-def _render(template: jinja2.Template, ctx: Mapping[str, Any], record: Record) -> str:
+def _render(template: jinja2.Template, ctx: dict[str, Any], record: Record) -> str:
     """``template.render(ctx)`` for a context that already holds the environment's globals
     (see :func:`render_letter`): Jinja then uses it as it is instead of merging a copy,
     which took a third of the time of rendering a letter's text."""
     try:
         try:
             run = template.root_render_func(template.new_context(ctx, shared=True))
-            return template.environment.concat(run)  # type: ignore[attr-defined]
+            return template.environment.concat(run)
         except Exception:
             template.environment.handle_exception()  # as render() does: template lines
     except (jinja2.TemplateError, ValueError, TypeError, ArithmeticError) as err:
@@ -630,9 +649,9 @@ def _innermost(gen: Any) -> Any:
         inner = gen.gi_yieldfrom
         if inner is None:
             local = frame.f_locals.get("gen")
-            if isinstance(local, types.GeneratorType) and local is not gen:
+            if isinstance(local, GeneratorType) and local is not gen:
                 inner = local
-        if not isinstance(inner, types.GeneratorType) or inner.gi_frame is None:
+        if not isinstance(inner, GeneratorType) or inner.gi_frame is None:
             return frame
         gen, frame = inner, inner.gi_frame
     return None
@@ -659,6 +678,8 @@ def render_traced(
     current: Origin | None = None
     buffer: list[str] = []
     gen = template.root_render_func(template.new_context(dict(ctx)))
+    if not isinstance(gen, GeneratorType):  # jinja2 compiles the root render function as one
+        raise TypeError("render_traced needs jinja2's generator render functions")
     searched: dict[str, int] = {}  # file -> offset after the last literal text found there
     for chunk in gen:
         frame = _innermost(gen)

@@ -35,8 +35,8 @@ def anonymous_signoff(letter: LetterText) -> Iterator[Hit]:
         )
         return
     reason = letter.verdict.anonymous
-    if reason:
-        closing = signature.closing_line
+    closing = signature.closing_line
+    if reason and closing is not None:
         last = max([closing, *(number for number, _ in signature.lines)])
         start, end = letter.line_span(last, first=closing)  # the closing and its block
         yield Hit(f"the closing names no real person: {reason}", closing + 1, start=start, end=end)
