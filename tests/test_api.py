@@ -70,7 +70,8 @@ def test_import_brief_loads_no_other_module_and_exports_what_all_names() -> None
 
 
 def test_errors_are_brief_errors() -> None:
-    for name in ("ConfigError", "RecordError", "RecordsFileError", "TemplateError", "InvalidInput"):
+    names = ["ConfigError", "RecordError", "RecordsFileError", "TemplateError", "InvalidInput"]
+    for name in [*names, "MailError"]:
         assert issubclass(getattr(brief, name), brief.BriefError)
 
 

@@ -44,7 +44,15 @@ from pathlib import Path
 
 from . import mail, outbox
 from .batch import RecordChecker, check, render_one
-from .errors import BriefError, ConfigError, RecordError, TemplateError, where
+from .errors import (
+    BriefError,
+    ConfigError,
+    InvalidInput,
+    Problems,
+    RecordError,
+    TemplateError,
+    where,
+)
 from .journal import Entry, Journal, Outgoing, content_hash, utc_now
 from .project import Project, SmtpSettings
 from .records import Record, read_records
@@ -160,20 +168,6 @@ class Plan:
             if item.outcome in (mail.TEMPORARY, mail.PERMANENT)
             or (item.action == FAILED_BEFORE and item.outcome is None)
         ]
-
-
-class InvalidRecords(BriefError):
-    """Some records cannot be sent and the run was not told to skip them."""
-
-    def __init__(self, problems: list[BriefError], total: int):
-        lines = [str(problem) for problem in problems]
-        if total > len(problems):
-            lines.append(f"... and {total - len(problems)} more")
-        lines.append(
-            f"{total} invalid record{'s' if total != 1 else ''}; nothing was sent "
-            "(use --skip-invalid to send the valid ones)"
-        )
-        super().__init__("\n".join(lines))
 
 
 # -- the do-not-send list --------------------------------------------------------
@@ -333,7 +327,11 @@ def prepare(
         item = _plan_one(project, plan, entry, checker, options, previous, do_not_send)
         plan.items.append(item)
     if plan.invalid and not options.skip_invalid:
-        raise InvalidRecords(plan.problems, plan.invalid)
+        raise InvalidInput(
+            Problems(plan.problems, plan.invalid),
+            consequence="nothing was sent",
+            advice="use --skip-invalid to send the valid ones",
+        )
     return plan
 
 
