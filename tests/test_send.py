@@ -119,7 +119,7 @@ def message_id(data: bytes) -> str:
 def test_dry_run_plans_and_changes_nothing(project: Path, server: Controller) -> None:
     plan = prepare(Project.discover(), options(send=False), environ={})
 
-    assert [(i.record, i.action, i.rayon, i.signer, i.recipient) for i in plan.items] == [
+    assert [(i.record, i.action, i.region, i.signer, i.recipient) for i in plan.items] == [
         ("K1", SEND, "noord", "Ineke de Vries", "jan@example.nl"),
         ("K2", SEND, "zuid", "Bianca Mulder", "ayse@example.nl"),
     ]

@@ -99,7 +99,7 @@ class Item:
     line: int | None
     action: str
     reason: str = ""
-    rayon: str | None = None
+    region: str | None = None
     signer: str | None = None
     template: str | None = None
     recipient: str | None = None
@@ -138,8 +138,8 @@ class Plan:
         return [item for item in self.items if item.outcome in outcomes]
 
     def per_signer(self) -> Counter[tuple[str, str]]:
-        """Messages to send per (rayon, signer)."""
-        return Counter((item.rayon or "", item.signer or "") for item in self.going())
+        """Messages to send per (region, signer)."""
+        return Counter((item.region or "", item.signer or "") for item in self.going())
 
     def sender(self, letter: Letter) -> str:
         """The envelope sender: the signer, or the organisation's address."""
@@ -353,7 +353,7 @@ def _plan_one(
         record=record.id,
         line=record.line,
         action=SEND,
-        rayon=str(record.get("region")) if record.get("region") else None,
+        region=str(record.get("region")) if record.get("region") else None,
         template=options.template or record.get("template"),
         recipient=str(record.get("email")) if record.get("email") else None,
         previous=before,
@@ -383,7 +383,7 @@ def _plan_one(
             return base
         return _reject(plan, err)
     base.letter = letter
-    base.rayon = letter.profile.id
+    base.region = letter.profile.id
     base.signer = letter.signer.name
     base.template = letter.template.name
     base.content_hash = content_hash(letter)
@@ -534,7 +534,7 @@ def _outgoing(item: Item, **more: str | None) -> Outgoing:
     return Outgoing(
         record=item.record,
         template=item.template or "",
-        rayon=item.rayon,
+        rayon=item.region,  # the journal's column
         signer=item.signer,
         recipient=item.recipient,
         content_hash=item.content_hash,

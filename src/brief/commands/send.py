@@ -109,7 +109,7 @@ def send(
     """Send one e-mail per customer record, at most once per campaign.
 
     Without --send this is a dry run: it renders and checks every letter and
-    shows what would be sent, per rayon and signer, and what not and why.
+    shows what would be sent, per region and signer, and what not and why.
     With --send it asks for confirmation (--yes skips that) and sends, each
     message from its signer, journaled in brief.sqlite: running the same
     command again sends only what was not sent yet, also after a crash.
@@ -251,11 +251,11 @@ def _print_plan(console: Console, plan: Plan) -> None:
     )
     if going:
         table = Table(show_footer=True)
-        table.add_column("rayon", footer="total")
+        table.add_column("region", footer="total")
         table.add_column("signer")
         table.add_column("to send", justify="right", footer=str(len(going)))
-        for (rayon, signer), count in sorted(plan.per_signer().items()):
-            table.add_row(Text(rayon), Text(signer), str(count))  # names are no markup
+        for (region, signer), count in sorted(plan.per_signer().items()):
+            table.add_row(Text(region), Text(signer), str(count))  # names are no markup
         console.print(table)
     _lines(
         console,
