@@ -248,11 +248,11 @@ def test_export_into_an_unwritable_place(project: Path, cli) -> None:
         ),
         (
             ["herinnering", "--compare", "zuid"],
-            "--compare: name at least two rayons, separated by commas: noord,zuid",
+            "--compare: name at least two regions, separated by commas: noord,zuid",
         ),
         (
             ["herinnering", "--compare", "zuid,zuid"],
-            "--compare: name at least two rayons, separated by commas: noord,zuid",
+            "--compare: name at least two regions, separated by commas: noord,zuid",
         ),
         (
             ["herinnering", "--region", "zuid", "--compare", "noord,zuid"],

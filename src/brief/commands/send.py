@@ -15,13 +15,16 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from .common import (
+    AllowFindingsOpt,
     CheckOpt,
     EncodingOpt,
     JournalOpt,
     ProjectOpt,
     RecordsOpt,
     RegionsOpt,
+    SkipInvalidOpt,
     StaffOpt,
+    TemplateOpt,
     TemplatesOpt,
     open_project,
     parse_date,
@@ -48,12 +51,7 @@ def send(
             help="Campaign name; a record is sent at most once per campaign (e.g. herinnering-2026-11).",
         ),
     ],
-    template: Annotated[
-        str | None,
-        typer.Option(
-            "--template", "-t", help="E-mail template for every record (else a 'template' column)."
-        ),
-    ] = None,
+    template: TemplateOpt = None,
     really_send: Annotated[
         bool,
         typer.Option("--send", help="Send for real, after a confirmation (default: a dry run)."),
@@ -74,10 +72,7 @@ def send(
             dir_okay=False,
         ),
     ] = None,
-    skip_invalid: Annotated[
-        bool,
-        typer.Option("--skip-invalid", help="Send the valid records and report the rest (exit 1)."),
-    ] = False,
+    skip_invalid: SkipInvalidOpt = False,
     encoding: EncodingOpt = None,
     date: Annotated[
         str | None,
@@ -87,13 +82,7 @@ def send(
         ),
     ] = None,
     check: CheckOpt = True,
-    allow_findings: Annotated[
-        bool,
-        typer.Option(
-            "--allow-findings",
-            help="Send letters with error-level findings instead of holding them.",
-        ),
-    ] = False,
+    allow_findings: AllowFindingsOpt = False,
     insecure_no_verify: Annotated[
         bool,
         typer.Option(
