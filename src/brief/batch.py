@@ -46,6 +46,7 @@ from typing import Any, NamedTuple
 from . import outbox
 from .checks import Finding, Hit, LetterText, Rule, check_letter
 from .errors import BriefError, InvalidInput, Problems, RecordError, TemplateError
+from .journal import Rendered, RenderLog
 from .profiles import LANGUAGES, Profile
 from .project import Project
 from .records import Record, read_records
@@ -80,7 +81,7 @@ class BatchOptions(RenderOptions):
     stream: Path | None = None  # one file for every letter; STDOUT for standard output
     manifest: Path | None = None  # with ``stream``: where the manifest goes (default: none)
     jobs: int = 1  # worker processes; 0: one per core
-    journal: Path | None = None  # record the rendered letters in this journal (from the manifest)
+    journal: Path | None = None  # record the rendered letters in this journal
 
     def validate(self) -> None:
         if (self.out is None) == (self.stream is None):
@@ -284,6 +285,7 @@ def check(letter: Letter, project: Project) -> list[tuple[Rule, Hit]]:
             roster=project.roster,
             signer=letter.signer,
             contact=letter.record.get("contact"),
+            customer=letter.record.fields,
         )
     )
 
@@ -516,9 +518,9 @@ def render_batch(
         out=options.out or (None if to_stdout else options.stream),
         manifest=options.out / MANIFEST if options.out else options.manifest,
     )
-    with _sink(options) as sink:
+    with _journal(options) as log, _sink(options) as sink:
         renderer.staging = sink.staging if isinstance(sink, _Folder) else None
-        batch = _Batch(result, sink, options.skip_invalid)
+        batch = _Batch(result, sink, options, log)
         outcomes = _outcomes(renderer, _items(options, warn), options.jobs, sink)
         try:
             for outcome in outcomes:
@@ -533,11 +535,9 @@ def render_batch(
                 raise stream_stopped(problems, sink.written)
             raise InvalidInput(problems)
         sink.commit()
-    if options.journal is not None and result.manifest is not None:
-        from .journal import Journal, rendered_from_manifest
-
-        with Journal.open(options.journal) as journal:
-            journal.record_rendered(None, rendered_from_manifest(result.manifest, options.out))
+        if log is not None:
+            assert options.journal is not None
+            log.commit(options.journal)
     return result
 
 
@@ -584,13 +584,36 @@ def _first_pass(
         raise InvalidInput(Problems(problems, total))
 
 
-class _Batch:
-    """The writing side: counts, letters to the sink, manifest lines, in record order."""
+@contextmanager
+def _journal(options: BatchOptions) -> Iterator[RenderLog | None]:
+    """The batch's letters for the journal (None: no journal), until it is committed."""
+    if options.journal is None:
+        yield None
+        return
+    log = RenderLog()
+    try:
+        yield log
+    finally:
+        log.close()
 
-    def __init__(self, result: BatchResult, sink: _Folder | _Stream, skip_invalid: bool):
+
+class _Batch:
+    """The writing side: counts, letters to the sink, manifest lines and the journal's
+    rows, in record order."""
+
+    def __init__(
+        self,
+        result: BatchResult,
+        sink: _Folder | _Stream,
+        options: BatchOptions,
+        log: RenderLog | None,
+    ):
         self.result = result
         self.sink = sink
-        self.skip_invalid = skip_invalid
+        self.skip_invalid = options.skip_invalid
+        self.letter_date = options.today.isoformat()
+        self.folder = options.out
+        self.log = log
 
     def add(self, outcome: Outcome) -> str:
         result = self.result
@@ -627,8 +650,22 @@ class _Batch:
             counts.rendered += 1
             counts.signers[entry["signer"]] += 1
             result.templates[entry["template_file"]] += 1
+            if self.log is not None:
+                self.log.add(self._rendered(entry))
         self.sink.manifest(entry)
         return str(entry["status"])
+
+    def _rendered(self, entry: dict[str, Any]) -> Rendered:
+        name = entry.get("path")
+        return Rendered(
+            record=entry["record"],
+            template=entry["template"],
+            channel=entry["channel"],
+            rayon=entry["region"],
+            signer=entry["signer"],
+            path=str(self.folder / name) if self.folder is not None and name else None,
+            letter_date=self.letter_date,
+        )
 
 
 def _located(entry: dict[str, Any], location: dict[str, Any]) -> dict[str, Any]:

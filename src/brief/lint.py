@@ -204,6 +204,7 @@ def _lint_letter(
         roster=project.roster,
         signer=signer,
         contact=record.get("contact"),
+        customer=record.fields,
     )
     return _located(check_letter(letter), line_map, path, profile, record)
 

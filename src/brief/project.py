@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
     from .batch import BatchOptions, BatchResult, Rejection, Renderer
     from .errors import RecordError
+    from .followup import Followup
     from .lint import LintResult
     from .profiles import Profile
     from .records import Record
@@ -102,6 +103,7 @@ class Settings:
     journal: Path | None = None  # None: brief.sqlite next to brief.yaml (see journal_path)
     do_not_send: Path | None = None
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    followup: Followup | None = None  # the follow-up levels brief plan uses
 
     @property
     def journal_path(self) -> Path:
@@ -124,13 +126,14 @@ def load_settings(start: Path | None = None) -> Settings:
     values = dict(DEFAULTS)
     optional: dict[str, Path | None] = dict.fromkeys(OPTIONAL_PATHS)
     smtp = SmtpSettings()
+    followup = None
     root = start
     if config is not None:
         root = config.parent
         data = yamlfile.load(config)
         if data is not None:
             fields = yamlfile.Fields(data, config, "brief.yaml")
-            fields.reject_unknown([*DEFAULTS, *OPTIONAL_PATHS, "smtp"])
+            fields.reject_unknown([*DEFAULTS, *OPTIONAL_PATHS, "smtp", "followup"])
             for key in DEFAULTS:
                 values[key] = fields.text(key, default=DEFAULTS[key])
             for key in OPTIONAL_PATHS:
@@ -138,6 +141,10 @@ def load_settings(start: Path | None = None) -> Settings:
                 optional[key] = _relative(root / value) if value else None
             if data.get("smtp") is not None:
                 smtp = _smtp(data["smtp"], config, root, data.line_of("smtp"))
+            if "followup" in data:
+                from .followup import parse_followup
+
+                followup = parse_followup(data["followup"], config, data.line_of("followup"))
     return Settings(
         root=root,
         config=config,
@@ -145,6 +152,7 @@ def load_settings(start: Path | None = None) -> Settings:
         journal=optional["journal"],
         do_not_send=optional["do_not_send"],
         smtp=smtp,
+        followup=followup,
     )
 
 

@@ -133,5 +133,9 @@ def when(entry: Entry | None) -> str:
     """The moment a journal entry was made, in local time, or ``-``."""
     if entry is None:
         return "-"
-    moment = dt.datetime.fromisoformat(entry.when).astimezone()
-    return moment.strftime("%Y-%m-%d %H:%M")
+    return local(entry.when)
+
+
+def local(moment: str) -> str:
+    """A journal timestamp (ISO 8601, UTC) in local time, to the minute."""
+    return dt.datetime.fromisoformat(moment).astimezone().strftime("%Y-%m-%d %H:%M")
