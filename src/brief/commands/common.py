@@ -84,6 +84,14 @@ SkipInvalidOpt = Annotated[
         help="Go on with the valid records and report the rest with their reasons (exit 1).",
     ),
 ]
+DoNotSendOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--do-not-send",
+        help="Customer ids and addresses never to e-mail, one a line (overrides brief.yaml).",
+        dir_okay=False,
+    ),
+]
 AllowFindingsOpt = Annotated[
     bool,
     typer.Option(

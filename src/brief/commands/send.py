@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -17,6 +16,7 @@ import typer
 from .common import (
     AllowFindingsOpt,
     CheckOpt,
+    DoNotSendOpt,
     EncodingOpt,
     JournalOpt,
     ProjectOpt,
@@ -64,14 +64,7 @@ def send(
         typer.Option("--retry-failed", help="Also retry the messages that failed temporarily."),
     ] = False,
     journal: JournalOpt = None,
-    do_not_send: Annotated[
-        Path | None,
-        typer.Option(
-            "--do-not-send",
-            help="Customer ids and addresses never to e-mail, one a line (overrides brief.yaml).",
-            dir_okay=False,
-        ),
-    ] = None,
+    do_not_send: DoNotSendOpt = None,
     skip_invalid: SkipInvalidOpt = False,
     encoding: EncodingOpt = None,
     date: Annotated[
