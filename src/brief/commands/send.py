@@ -1,4 +1,4 @@
-"""``brief send`` and ``brief history``: e-mail a campaign, and look up one customer's letters.
+"""``brief send``: e-mail a campaign, at most once per customer.
 
 The library is :mod:`brief.send` (the campaign), :mod:`brief.mail` (SMTP)
 and :mod:`brief.journal` (the SQLite journal); this module parses the
