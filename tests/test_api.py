@@ -83,6 +83,14 @@ def test_open_finds_brief_yaml_in_a_parent_or_takes_the_file(demo: Path) -> None
         assert project.settings.config.resolve() == (demo / "brief.yaml").resolve()
 
 
+def test_a_project_folder_that_is_not_there(demo: Path, cli) -> None:
+    with pytest.raises(brief.ConfigError) as err:
+        brief.Project.open("nope")
+    assert str(err.value) == "nope: project folder not found"
+    result = cli("lint", "--project", "nope")
+    assert (result.exit_code, result.stderr) == (2, "Error: nope: project folder not found\n")
+
+
 def test_render_is_the_letter_brief_render_writes(demo: Path) -> None:
     (demo / "one.csv").write_text(
         ";".join(MARIA) + "\n" + ";".join(MARIA.values()) + "\n", encoding="utf-8"

@@ -264,6 +264,8 @@ class Project:
         start = Path(path) if path is not None else None
         if start is not None and start.name == CONFIG_NAME and start.is_file():
             start = start.parent
+        if start is not None and not start.is_dir():
+            raise ConfigError("project folder not found", path=start)
         return cls.discover(start, staff=staff, regions=regions, templates=templates)
 
     def __getstate__(self) -> dict[str, Any]:
