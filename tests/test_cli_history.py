@@ -127,6 +127,7 @@ def test_history_as_json(project: Path, cli) -> None:
         "record": "K1",
         "template": "herinnering",
         "channel": "email",
+        "letter_date": None,  # fill() sends without starting the campaign
         "rayon": "noord",
         "signer": "Ineke de Vries",
         "sender": "ineke.devries@dijkzicht.example",
@@ -142,6 +143,15 @@ def test_history_as_json(project: Path, cli) -> None:
         "queued_at": "2026-11-20T10:30:00+00:00",
         "sent_at": "2026-11-20T11:30:00+00:00",
         "updated_at": "2026-11-20T11:30:00+00:00",
+        "events": [
+            {
+                "attempt": 1,
+                "status": "sent",
+                "reply": "250 2.0.0 Ok: queued as 4F2A",
+                "at": "2026-11-20T10:30:00+00:00",
+                "ended_at": "2026-11-20T11:30:00+00:00",
+            }
+        ],
     }
 
 
@@ -197,6 +207,8 @@ def test_history_after_a_real_send(project: Path, cli, monkeypatch) -> None:
         "sent",
         "250 2.0.0 Ok: queued",
     ]
+    (entry,) = [json.loads(line) for line in cli("history", "K2", "--json").stdout.splitlines()]
+    assert entry["letter_date"] == dt.date.today().isoformat()  # the campaign's date
 
 
 def test_render_records_its_letters_in_the_contact_log(demo: Path, cli) -> None:
@@ -222,6 +234,7 @@ def test_render_records_its_letters_in_the_contact_log(demo: Path, cli) -> None:
     assert entry["signer"] == "Bianca Mulder"
     assert entry["status"] == "rendered"
     assert entry["path"] == "out/K1011-14-dagenbrief.txt"
+    assert entry["letter_date"] == "2026-11-22"  # the --date, not the day it was rendered
 
 
 def test_render_no_journal_leaves_no_contact_log(demo: Path, cli) -> None:
@@ -230,4 +243,59 @@ def test_render_no_journal_leaves_no_contact_log(demo: Path, cli) -> None:
     )
 
     assert result.exit_code == 0, result.stderr
+    assert not (demo / "brief.sqlite").exists()
+
+
+def test_history_shows_every_attempt(project: Path, cli) -> None:
+    from test_mail import Handler, smtp_server
+    from test_send import configure
+
+    handler = Handler()
+    handler.temporary["ayse@example.nl"] = 2
+    with smtp_server(handler) as running:
+        configure(project, running.port, retries=1)
+        send = ("send", "-r", "customers.csv", "-t", "herinnering", "-c", "nov", "--send", "-y")
+        assert cli(*send).exit_code == 1  # two temporary failures: retried once, then given up
+        assert cli(*send, "--retry-failed").exit_code == 0
+
+    result = cli("history", "K2")
+
+    assert result.exit_code == 0, result.stderr
+    cells = [re.split(r"\s{2,}", line)[1:] for line in result.stdout.splitlines()[1:]]
+    head = ["nov", "herinnering", "email", "Bianca Mulder", "ayse@example.nl"]
+    assert cells == [
+        [*head, "failed-temporary", "451 4.3.0 Try again later"],
+        [*head, "failed-temporary", "451 4.3.0 Try again later"],
+        [*head, "sent", "250 2.0.0 Ok: queued"],
+    ]
+    (entry,) = [json.loads(line) for line in cli("history", "K2", "--json").stdout.splitlines()]
+    assert (entry["status"], entry["attempts"]) == ("sent", 3)
+    assert [(e["attempt"], e["status"]) for e in entry["events"]] == [
+        (1, "failed-temporary"),
+        (2, "failed-temporary"),
+        (3, "sent"),
+    ]
+
+
+def test_letters_to_a_stream_are_journaled_without_a_manifest(demo: Path, cli) -> None:
+    rendered = cli(
+        "render", "-r", "examples/customers.csv", "-t", "14-dagenbrief", "--stream", "letters.txt"
+    )
+    assert rendered.exit_code == 0, rendered.stderr
+
+    with Journal.open(demo / "brief.sqlite", create=False) as journal:
+        (entry,) = journal.history("K1011")
+    assert (entry.template, entry.channel, entry.path) == ("14-dagenbrief", "letter", None)
+
+
+def test_a_refused_batch_journals_nothing(demo: Path, cli) -> None:
+    records = demo / "examples" / "customers.csv"
+    records.write_text(
+        records.read_text("utf-8") + "K1099;nergens;Iemand" + ";" * 13 + "\n", "utf-8"
+    )
+
+    result = cli("render", "-r", "examples/customers.csv", "-t", "14-dagenbrief", "-o", "out")
+
+    assert result.exit_code == 2
+    assert "unknown region 'nergens'" in result.stderr
     assert not (demo / "brief.sqlite").exists()

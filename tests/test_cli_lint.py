@@ -286,10 +286,19 @@ def test_explain_unknown_rule(cli) -> None:
 
 
 def test_usage_errors_exit_2(demo: Path, cli) -> None:
-    assert lint(cli, "--format", "xml").stderr == (
-        "Error: --format: 'xml' is not one of text, json, github, sarif\n"
+    # --format and --fail-on are Enum options: click refuses the value, as for any usage error
+    bad_format = lint(cli, "--format", "xml")
+    assert bad_format.exit_code == 2
+    assert bad_format.stderr.splitlines()[-1] == (
+        "Error: Invalid value for '--format' / '-f': Value error, "
+        "'xml' is not one of 'text', 'json', 'github', 'sarif'."
     )
-    assert lint(cli, "--fail-on", "info").exit_code == 2
+    bad_level = lint(cli, "--fail-on", "info")
+    assert bad_level.exit_code == 2
+    assert bad_level.stderr.splitlines()[-1] == (
+        "Error: Invalid value for '--fail-on': Value error, "
+        "'info' is not one of 'error', 'warning', 'never'."
+    )
     missing = lint(cli, "templates/nope.j2")
     assert missing.exit_code == 2
     assert missing.stderr == "Error: templates/nope.j2: no such file or folder\n"
@@ -329,3 +338,79 @@ def test_without_samples_only_the_sources_are_checked(demo: Path, cli) -> None:
         "or pass --samples): only the template sources were checked\n"
     )
     assert result.stdout == "0 errors, 0 warnings in 15 templates (0 letters checked)\n"
+
+
+def test_roles_teams_places_and_the_short_name_under_a_signer_are_not_people(
+    demo: Path, cli
+) -> None:
+    path = demo / FICTITIOUS
+    edit(
+        path,
+        "{{ team | names }}\n{{ team_name }}, {{ org.name }}\n",
+        "{{ signer.name }}\nCredit Control Team\n{{ org.short_name }}\nVlissingen\n",
+    )
+    result = lint(cli, FICTITIOUS)
+
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout == "0 errors, 0 warnings in 1 template (9 letters checked)\n"
+
+
+def test_a_letter_signed_by_the_short_name_only_is_anonymous(demo: Path, cli) -> None:
+    path = demo / FICTITIOUS
+    edit(path, "{{ team | names }}\n{{ team_name }}, {{ org.name }}\n", "{{ org.short_name }}\n")
+    closing = line_of(path, "Met vriendelijke groet,")
+    result = lint(cli, FICTITIOUS, "--format", "json")
+
+    assert result.exit_code == 1
+    findings = json.loads(result.stdout)["findings"]
+    assert [(f["rule"], f["line"], f["region"], f["message"]) for f in findings] == [
+        (
+            "anonymous-signoff",
+            closing,
+            region,
+            "the closing names no real person: signed by the organisation, not a person",
+        )
+        for region in ("noord", "oost", "west")
+    ]
+
+
+def test_hard_words_in_a_plain_template(demo: Path, cli) -> None:
+    line = edit(
+        demo / OFFICIALESE,
+        "Heb je al betaald? Dan hoef je niets te doen.",
+        "Heb je al betaald? Dan stoppen we de sommatie.",
+    )
+    result = lint(cli, OFFICIALESE)
+
+    assert result.exit_code == 0  # warnings only: --fail-on error
+    assert result.stdout.splitlines() == [
+        f"{OFFICIALESE}:{line}: warning [hard-word] 'sommatie' is a rare word for plain (B1) "
+        "readers: write 'laatste waarschuwing' (region zuid; samples K1011, K1012, K1013)",
+        "0 errors, 1 warning in 1 template (3 letters checked)",
+    ]
+    assert lint(cli, OFFICIALESE, "--fail-on", "warning").exit_code == 1
+
+
+def test_allowed_words_let_a_word_pass(demo: Path, cli) -> None:
+    edit(
+        demo / OFFICIALESE,
+        "Heb je al betaald? Dan hoef je niets te doen.",
+        "Heb je al betaald? Dan stoppen we de sommatie.",
+    )
+    (demo / "regions" / "zuid.yaml").write_text(
+        (demo / "regions" / "zuid.yaml").read_text("utf-8") + "allowed_words: [sommatie]\n",
+        "utf-8",
+    )
+    result = lint(cli, OFFICIALESE)
+
+    assert result.stdout == "0 errors, 0 warnings in 1 template (3 letters checked)\n"
+
+
+def test_explain_hard_word(cli) -> None:
+    result = lint(cli, "--explain", "hard-word")
+
+    assert result.exit_code == 0
+    assert result.stdout.startswith(
+        "hard-word (warning): a rare word a plain-language reader may not know\n\n"
+    )
+    assert '"huurachterstand" is fine, "incassotraject" is not' in result.stdout

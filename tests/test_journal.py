@@ -12,6 +12,7 @@ from brief.batch import render_one
 from brief.errors import BriefError
 from brief.journal import (
     SCHEMA_VERSION,
+    Event,
     Journal,
     Outgoing,
     Rendered,
@@ -65,7 +66,7 @@ def test_new_journal_schema(tmp_path: Path) -> None:
     assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    assert tables == {"meta", "campaigns", "messages"}
+    assert tables == {"meta", "campaigns", "messages", "events"}
     columns = [row[1] for row in db.execute("PRAGMA table_info(messages)")]
     assert columns == [
         "id",
@@ -74,6 +75,7 @@ def test_new_journal_schema(tmp_path: Path) -> None:
         "record",
         "template",
         "channel",
+        "letter_date",
         "rayon",
         "signer",
         "sender",
@@ -108,6 +110,36 @@ def test_claim_then_sent(journal: Journal) -> None:
         "2026-11-22T09:02:00+00:00",
     )
     assert journal.entries("nov") == {"K1": done}
+
+
+def test_every_attempt_is_an_event(journal: Journal) -> None:
+    first = journal.claim("nov", message(), allow=ALLOW)
+    assert first is not None
+    journal.finish(first.id, "failed-temporary", "451 4.3.0 Try again later")
+    second = journal.claim("nov", message(), allow={"failed-temporary"})
+    assert second is not None and second.id == first.id
+    journal.finish(second.id, "sent", "250 2.0.0 Ok: queued")
+    journal.finish(second.id, "failed-permanent", "550 late")  # not queued: changes nothing
+    journal.skip("dec", message(), "on the do-not-send list (dns.txt:1)")
+    journal.skip("dec", message(), "on the do-not-send list (dns.txt:1)")  # nothing new
+
+    (nov, dec) = journal.history("K1")
+    assert (nov.status, nov.attempts, nov.reply) == ("sent", 2, "250 2.0.0 Ok: queued")
+    assert nov.events == (
+        Event(1, "failed-temporary", "451 4.3.0 Try again later", T(1), T(2)),
+        Event(2, "sent", "250 2.0.0 Ok: queued", T(3), T(4)),
+    )
+    assert dec.events == (
+        Event(None, "skipped", "on the do-not-send list (dns.txt:1)", T(6), T(6)),
+    )
+    crashed = journal.claim("oct", message(), allow=ALLOW)  # no answer: it stays queued
+    assert crashed is not None
+    assert journal.history("K1")[-1].events == (Event(1, "queued", None, T(8), None),)
+
+
+def T(minute: int) -> str:
+    """The Clock's time after ``minute`` readings."""
+    return f"2026-11-22T09:{minute:02d}:00+00:00"
 
 
 def test_sent_is_never_claimed_again(journal: Journal) -> None:
@@ -259,7 +291,7 @@ def test_rendered_from_a_real_letter(project: Path) -> None:
     assert profile is not None and not isinstance(record, Exception)
     letter = render_one(proj, record, profile, "herinnering", dt.date(2026, 11, 22))
 
-    rendered = Rendered.from_letter(letter, path="out/K1-herinnering.eml")
+    rendered = Rendered.from_letter(letter, dt.date(2026, 11, 22), path="out/K1-herinnering.eml")
 
     assert rendered == Rendered(
         record="K1",
@@ -270,6 +302,7 @@ def test_rendered_from_a_real_letter(project: Path) -> None:
         recipient="jan@example.nl",
         content_hash=content_hash(letter),
         path="out/K1-herinnering.eml",
+        letter_date="2026-11-22",
     )
     assert len(rendered.content_hash or "") == 64
     again = render_one(proj, record, profile, "herinnering", dt.date(2026, 11, 22))
@@ -314,7 +347,7 @@ def test_journal_from_a_newer_brief(tmp_path: Path) -> None:
     with pytest.raises(BriefError) as info:
         Journal.open(path)
     assert str(info.value) == (
-        f"{path}: written by a newer brief (journal version 99; this brief knows 1)"
+        f"{path}: written by a newer brief (journal version 99; this brief knows 3)"
     )
 
 
@@ -362,3 +395,72 @@ def test_record_rendered_is_all_or_nothing(journal: Journal) -> None:
         "channel IN ('letter', 'email')"
     )
     assert journal.history("K1") == []
+
+
+def test_every_row_keeps_the_date_its_letter_carries(journal: Journal) -> None:
+    journal.record_rendered(
+        None,
+        [Rendered("K1", "aanmaning", "letter", "noord", "Ineke", letter_date="2026-11-02")],
+    )
+    journal.start_campaign("nov", dt.date(2026, 11, 22))
+    sent = journal.claim("nov", message(), allow=ALLOW)
+    assert sent is not None and sent.letter_date == "2026-11-22"
+    skipped = journal.skip("nov", message("K2"), "on the do-not-send list (dns.txt:1)")
+    assert skipped is not None and skipped.letter_date == "2026-11-22"
+    again = journal.claim("nov", message(), allow={"queued"})  # a resend keeps the date
+    assert again is not None and again.letter_date == "2026-11-22"
+
+    assert [(e.kind, e.letter_date) for e in journal.history("K1")] == [
+        ("render", "2026-11-02"),
+        ("send", "2026-11-22"),
+    ]
+
+
+# The schema brief 0.x wrote before the journal kept the letter date (version 1).
+VERSION_1 = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE campaigns (name TEXT PRIMARY KEY, letter_date TEXT NOT NULL, created_at TEXT NOT NULL);
+CREATE TABLE messages (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('send', 'render')),
+    campaign TEXT, record TEXT NOT NULL, template TEXT NOT NULL,
+    channel TEXT NOT NULL CHECK (channel IN ('letter', 'email')),
+    rayon TEXT, signer TEXT, sender TEXT, recipient TEXT, content_hash TEXT, message_id TEXT,
+    message_date TEXT, status TEXT NOT NULL, reply TEXT, attempts INTEGER NOT NULL DEFAULT 0,
+    path TEXT, created_at TEXT NOT NULL, queued_at TEXT, sent_at TEXT, updated_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX messages_campaign_record ON messages (campaign, record) WHERE kind = 'send';
+CREATE INDEX messages_record ON messages (record);
+INSERT INTO meta VALUES ('salt', 'abc');
+INSERT INTO campaigns VALUES ('nov', '2026-11-22', '2026-11-22T08:00:00+00:00');
+INSERT INTO messages (kind, campaign, record, template, channel, status, attempts, created_at,
+    sent_at, updated_at)
+    VALUES ('send', 'nov', 'K1', 'herinnering', 'email', 'sent', 1, '2026-11-22T09:00:00+00:00',
+    '2026-11-22T09:00:00+00:00', '2026-11-22T09:00:00+00:00');
+INSERT INTO messages (kind, record, template, channel, status, created_at, updated_at)
+    VALUES ('render', 'K1', 'aanmaning', 'letter', 'rendered', '2026-11-23T09:00:00+00:00',
+    '2026-11-23T09:00:00+00:00');
+PRAGMA user_version = 1;
+"""
+
+
+def test_a_version_1_journal_is_brought_up_to_date(tmp_path: Path) -> None:
+    path = tmp_path / "brief.sqlite"
+    db = sqlite3.connect(path)
+    db.executescript(VERSION_1)
+    db.close()
+
+    with Journal.open(path) as journal:
+        history = journal.history("K1")
+        assert [(e.kind, e.template, e.letter_date) for e in history] == [
+            ("send", "herinnering", "2026-11-22"),  # its campaign's date
+            ("render", "aanmaning", None),  # version 1 never kept it
+        ]
+        # Its last state is the one event known of it.
+        sent = "2026-11-22T09:00:00+00:00"
+        assert history[0].events == (Event(1, "sent", None, sent, sent),)
+        assert history[1].events == ()
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert db.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone() == ("abc",)
+    db.close()

@@ -181,7 +181,11 @@ def test_findings_in_a_plain_region(proj: Project) -> None:
         ("officialese", "conform"),
         ("signature", "Jan Jansen"),
     ]
-    assert [(f.line, f.template_line, f.rule, f.message) for f in preview.findings] == [
+    assert [
+        (f.line, f.template_line, f.rule, f.message)
+        for f in preview.findings
+        if f.rule != "hard-word"  # test_hard_words_in_a_plain_region
+    ] == [
         (3, 7, None, "hard sentence (14 words, average limit 12 for plain (B1) letters)"),
         (5, 9, "long-sentence", "very hard sentence (24 words, limit 20 for plain (B1) letters)"),
         (7, 11, "officialese", "'Indien' is officialese: write 'als'"),
@@ -198,6 +202,29 @@ def test_findings_in_a_plain_region(proj: Project) -> None:
     assert [f.alternative for f in preview.findings if f.kind == "officialese"] == [
         "als",
         "volgens",
+    ]
+
+
+#: The hard-word findings on line 9 of the plain-region preview, with their advice.
+HARD_WORDS = [
+    ("Incassobureaus", ": write 'bedrijf dat het geld voor ons int'"),
+    ("hanteren", ": write 'gebruiken'"),
+    ("buitengerechtelijke", ": write 'extra'"),
+    ("invorderingsprocedures", " ('invordering' is): use a more common word, or explain it"),
+    ("bepalingen", ": use a more common word, or explain it"),
+    ("voorschriften", ": use a more common word, or explain it"),
+]
+
+
+def test_hard_words_in_a_plain_region(proj: Project) -> None:
+    preview = build(proj)
+
+    found = [
+        (f.line, f.template_line, f.message) for f in preview.findings if f.rule == "hard-word"
+    ]
+    assert found == [
+        (9, 13, f"{word!r} is a rare word for plain (B1) readers{advice}")
+        for word, advice in HARD_WORDS
     ]
 
 
@@ -366,6 +393,11 @@ def test_plain_text_lists_findings_with_letter_and_template_lines(proj: Project)
         "  line 5 (templates/proef.j2:9): very hard sentence (24 words, limit 20 for plain (B1) "
         "letters)",
         "  line 7 (templates/proef.j2:11): 'Indien' is officialese: write 'als'",
+        *(
+            f"  line 9 (templates/proef.j2:13): {word!r} is a rare word for plain (B1) readers"
+            f"{advice}"
+            for word, advice in HARD_WORDS
+        ),
         "  line 9 (templates/proef.j2:13): hard sentence (Flesch-Douma -118.1, minimum 70 for "
         "plain (B1) letters)",
         "  line 9 (templates/proef.j2:13): 'conform' is officialese: write 'volgens'",

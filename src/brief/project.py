@@ -29,8 +29,18 @@ from . import yamlfile
 from .errors import ConfigError
 
 if TYPE_CHECKING:
+    import datetime as dt
+    import os
+    from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+    from typing import Any
+
+    from .batch import BatchOptions, BatchResult, Rejection, Renderer
+    from .errors import RecordError
+    from .followup import Followup
+    from .lint import LintResult
     from .profiles import Profile
-    from .render import Templates
+    from .records import Record
+    from .render import Letter, Templates
     from .staff import Roster
 
 CONFIG_NAME = "brief.yaml"
@@ -93,6 +103,7 @@ class Settings:
     journal: Path | None = None  # None: brief.sqlite next to brief.yaml (see journal_path)
     do_not_send: Path | None = None
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    followup: Followup | None = None  # the follow-up levels brief plan uses
 
     @property
     def journal_path(self) -> Path:
@@ -115,13 +126,14 @@ def load_settings(start: Path | None = None) -> Settings:
     values = dict(DEFAULTS)
     optional: dict[str, Path | None] = dict.fromkeys(OPTIONAL_PATHS)
     smtp = SmtpSettings()
+    followup = None
     root = start
     if config is not None:
         root = config.parent
         data = yamlfile.load(config)
         if data is not None:
             fields = yamlfile.Fields(data, config, "brief.yaml")
-            fields.reject_unknown([*DEFAULTS, *OPTIONAL_PATHS, "smtp"])
+            fields.reject_unknown([*DEFAULTS, *OPTIONAL_PATHS, "smtp", "followup"])
             for key in DEFAULTS:
                 values[key] = fields.text(key, default=DEFAULTS[key])
             for key in OPTIONAL_PATHS:
@@ -129,6 +141,10 @@ def load_settings(start: Path | None = None) -> Settings:
                 optional[key] = _relative(root / value) if value else None
             if data.get("smtp") is not None:
                 smtp = _smtp(data["smtp"], config, root, data.line_of("smtp"))
+            if "followup" in data:
+                from .followup import parse_followup
+
+                followup = parse_followup(data["followup"], config, data.line_of("followup"))
     return Settings(
         root=root,
         config=config,
@@ -136,6 +152,7 @@ def load_settings(start: Path | None = None) -> Settings:
         journal=optional["journal"],
         do_not_send=optional["do_not_send"],
         smtp=smtp,
+        followup=followup,
     )
 
 
@@ -207,7 +224,13 @@ def _relative(path: Path) -> Path:
 
 
 class Project:
-    """Everything a render needs, loaded once and checked on load."""
+    """Everything a render needs, loaded once and checked on load.
+
+    This is brief's Python API (see the README, "Python API"): the commands are
+    built on the same methods. A project pickles (as its settings: the roster,
+    profiles and templates are loaded again on first use), so a process pool can
+    render through it.
+    """
 
     def __init__(
         self,
@@ -221,10 +244,116 @@ class Project:
         self.templates_dir = templates or settings.templates
         self.regions_dir = regions or settings.regions
         self.staff_path = staff or settings.staff
+        self._renderers: dict[tuple[Any, ...], Renderer] = {}
 
     @classmethod
     def discover(cls, start: Path | None = None, **overrides: Path | None) -> Project:
         return cls(load_settings(start), **overrides)
+
+    @classmethod
+    def open(
+        cls,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        staff: Path | None = None,
+        regions: Path | None = None,
+        templates: Path | None = None,
+    ) -> Project:
+        """The project of the ``brief.yaml`` in ``path`` (default: the current folder)
+        or its nearest parent, as the commands find it; ``path`` may be that file."""
+        start = Path(path) if path is not None else None
+        if start is not None and start.name == CONFIG_NAME and start.is_file():
+            start = start.parent
+        return cls.discover(start, staff=staff, regions=regions, templates=templates)
+
+    def __getstate__(self) -> dict[str, Any]:
+        keep = ("settings", "templates_dir", "regions_dir", "staff_path")
+        return {key: self.__dict__[key] for key in keep}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._renderers = {}
+
+    def render(
+        self,
+        record: Mapping[str, Any] | Record,
+        *,
+        template: str | None = None,
+        date: str | dt.date | None = None,
+        check: bool = True,
+    ) -> Letter:
+        """One record (a mapping of fields, or a :class:`~brief.records.Record`) as the
+        letter ``brief render`` would write, with its findings (``check=False``: none).
+        Writes no file and no journal row. A problem with the record is a
+        :class:`~brief.errors.RecordError`; a letter with error-level findings is
+        returned with them (``brief render`` would refuse it)."""
+        from .records import Record, make_record
+
+        if not isinstance(record, Record):
+            made = make_record(record, "", 0)
+            if not isinstance(made, Record):
+                raise made
+            record = made
+        return self._renderer(template, date, check, allow_findings=True).checked(record)
+
+    def render_many(
+        self,
+        records: Iterable[Record | RecordError],
+        *,
+        template: str | None = None,
+        date: str | dt.date | None = None,
+        check: bool = True,
+        allow_findings: bool = False,
+    ) -> Iterator[Letter | Rejection]:
+        """Each record (as :func:`brief.read_records` yields them) as a letter or a
+        :class:`~brief.batch.Rejection` with its reason, in order, as ``brief render
+        --skip-invalid`` decides: duplicate ids and letters with error-level findings
+        (unless ``allow_findings``) are rejected. Writes nothing."""
+        self.profiles  # load and check the project before the first record  # noqa: B018
+        renderer = self._renderer(template, date, check, allow_findings=allow_findings)
+        return renderer.letters(records)
+
+    def render_batch(
+        self,
+        options: BatchOptions,
+        *,
+        on_record: Callable[[str], None] | None = None,
+        warn: Callable[[str], None] | None = None,
+    ) -> BatchResult:
+        """What ``brief render`` does: every record of ``options.records`` written to a
+        folder or a stream, with the manifest (see :mod:`brief.batch`)."""
+        from .batch import render_batch
+
+        return render_batch(self, options, on_record=on_record, warn=warn)
+
+    def lint(
+        self, paths: Sequence[str | os.PathLike[str]] = (), *, samples: Path | None = None
+    ) -> LintResult:
+        """What ``brief lint`` reports: the findings on the templates named by ``paths``
+        (default: the project's templates folder), as rendered for every region."""
+        from .lint import lint
+
+        return lint(self, [Path(p) for p in paths], samples=samples)
+
+    def _renderer(
+        self, template: str | None, date: str | dt.date | None, check: bool, *, allow_findings: bool
+    ) -> Renderer:
+        from .batch import Renderer, RenderOptions
+        from .records import as_date
+
+        today = as_date(date, "date")
+        key = (template, today, check, allow_findings)
+        renderer = self._renderers.get(key)
+        if renderer is None:
+            if template is not None:
+                self.templates.require(template)
+            options = RenderOptions(
+                template=template, today=today, check=check, allow_findings=allow_findings
+            )
+            if len(self._renderers) >= 16:
+                self._renderers.clear()
+            renderer = self._renderers[key] = Renderer(self, options)
+        return renderer
 
     @cached_property
     def roster(self) -> Roster:

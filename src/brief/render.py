@@ -24,6 +24,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import datetime as dt
+import functools
 import re
 import traceback
 import weakref
@@ -31,8 +32,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from types import MappingProxyType
-from typing import Any
+from types import GeneratorType, MappingProxyType
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 import yaml
@@ -43,6 +44,9 @@ from .errors import TemplateError
 from .profiles import LANGUAGES, Organisation, Profile
 from .records import Record, parse_amount
 from .staff import Roster, StaffMember
+
+if TYPE_CHECKING:
+    from .checks import Finding
 
 CHANNELS = ("letter", "email")
 _FRONT_MATTER_KEYS = {"subject", "channel", "language", "description"}
@@ -95,6 +99,11 @@ class TemplateSpec:
     body: jinja2.Template
     html: jinja2.Template | None
 
+    def __reduce__(self) -> tuple[Callable[[str, str], TemplateSpec], tuple[str, str]]:
+        """Pickled as where it comes from (compiled templates do not pickle): unpickling
+        compiles the file again, once per folder and process."""
+        return _spec, (str(self.path.parent), self.path.name[: -len(".j2")])
+
 
 @dataclass(frozen=True)
 class Letter:
@@ -108,6 +117,7 @@ class Letter:
     subject: str
     text: str
     html: str | None
+    findings: tuple[Finding, ...] = ()  # the letter rules' findings, when it was checked
 
     @property
     def channel(self) -> str:
@@ -127,7 +137,7 @@ class _Loader(jinja2.FileSystemLoader):
 
     def get_source(
         self, environment: jinja2.Environment, template: str
-    ) -> tuple[str, str | None, Callable[[], bool] | None]:
+    ) -> tuple[str, str, Callable[[], bool]]:
         source, filename, uptodate = super().get_source(environment, template)
         return split_front_matter(source)[1], filename, uptodate
 
@@ -263,6 +273,16 @@ def make_environment(folder: Path) -> ImmutableSandboxedEnvironment:
     env.filters.update(FILTERS)
     env.globals.update(GLOBALS)
     return env
+
+
+@functools.cache
+def _folder(folder: str) -> Templates:
+    return Templates(Path(folder))
+
+
+def _spec(folder: str, stem: str) -> TemplateSpec:
+    """A pickled :class:`TemplateSpec`, compiled again."""
+    return _folder(folder).load(stem)
 
 
 class Templates:
@@ -493,14 +513,14 @@ def template_line(err: BaseException, template: jinja2.Template) -> int | None:
     return line
 
 
-def _render(template: jinja2.Template, ctx: Mapping[str, Any], record: Record) -> str:
+def _render(template: jinja2.Template, ctx: dict[str, Any], record: Record) -> str:
     """``template.render(ctx)`` for a context that already holds the environment's globals
     (see :func:`render_letter`): Jinja then uses it as it is instead of merging a copy,
     which took a third of the time of rendering a letter's text."""
     try:
         try:
             run = template.root_render_func(template.new_context(ctx, shared=True))
-            return template.environment.concat(run)  # type: ignore[attr-defined]
+            return template.environment.concat(run)
         except Exception:
             template.environment.handle_exception()  # as render() does: template lines
     except (jinja2.TemplateError, ValueError, TypeError, ArithmeticError) as err:
@@ -553,6 +573,8 @@ def render_traced(
     current: int | None = None
     buffer: list[str] = []
     gen = template.root_render_func(template.new_context(dict(ctx)))
+    if not isinstance(gen, GeneratorType):  # jinja2 compiles the root render function as one
+        raise TypeError("render_traced needs jinja2's generator render functions")
     for chunk in gen:
         frame = gen.gi_frame
         code_line = frame.f_lineno if frame is not None else 0

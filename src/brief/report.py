@@ -11,7 +11,6 @@ from . import __version__
 from .checks import RULES, Finding, severity_rank
 from .lint import LintResult
 
-FORMATS = ("text", "json", "github", "sarif")
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 

@@ -43,7 +43,7 @@ from email.utils import format_datetime
 from pathlib import Path
 
 from . import mail, outbox
-from .batch import _Checker, check, render_one
+from .batch import RecordChecker, check, render_one
 from .errors import BriefError, ConfigError, RecordError, TemplateError, where
 from .journal import Entry, Journal, Outgoing, content_hash, utc_now
 from .project import Project, SmtpSettings
@@ -328,7 +328,7 @@ def prepare(
         server_problem=problem,
         warnings=mail.warnings(server) if server else [],
     )
-    checker = _Checker(project, options.template)
+    checker = RecordChecker(project, options.template)
     for entry in read_records(options.records, encoding=options.encoding, warn=warn):
         item = _plan_one(project, plan, entry, checker, options, previous, do_not_send)
         plan.items.append(item)
@@ -341,7 +341,7 @@ def _plan_one(
     project: Project,
     plan: Plan,
     entry: Record | RecordError,
-    checker: _Checker,
+    checker: RecordChecker,
     options: SendOptions,
     previous: Mapping[str, Entry],
     do_not_send: DoNotSend | None,

@@ -82,14 +82,26 @@ Classifying the block
   passes ("Ineke de Vries" + "noreply@...", "namens dezen, Ineke de Vries", "Ineke de
   Vries" + "{{ signer.role }}"): those are reported as anonymous only when nobody is
   named. (An unfilled placeholder next to a name is a rendering bug for another rule.)
+* A capitalised word is not a person by default. A name-shaped segment (1-4
+  capitalised words with initials and particles) is a person only when it is a roster
+  name, starts with a first name (a roster first name or one of the ~6,000 Dutch,
+  Belgian, Moroccan, Turkish, British and American first names in
+  ``brief/data/first-names.txt``, built by tools/build_first_names.py from the
+  names-dataset package), starts with initials ("P.P. Jansen"), follows an honorific
+  ("Dhr. Pietersen") or is a roster surname alone ("De Vries": reported, with whom it
+  could mean). Everything else after the closing is a place, a team or a role people
+  write capitalised ("Vlissingen", "Oost-Souburg", "Credit Control", "Rent Account
+  Officer"): neither a signer nor an unknown name.
+* ``classify(..., organisation=(name, short_name))`` is told the organisation's names
+  (the profile's ``organisation.name`` and ``short_name``): a segment that is one of
+  them ("Dijkzicht") is the organisation, so a block with only that is
+  ``"signed by the organisation, not a person"``.
 * A single unknown word after an address or phone number on the same line is a place
   ("Dijkzichtplein 1, Vlissingen"), not a person; before it, it is a name ("Henk, 06
   1234 5601" -> unknown "Henk").
-* Known limits (kept as strict xfail cases in tests/data/signoffs.yaml): an
-  organisation name without a telling word ("Dijkzicht" alone) and a place name
-  alone on its own line ("Vlissingen") look like people and are reported as unknown
-  names. Both are still flagged, just under ``unknown-signer`` instead of nothing /
-  ``anonymous-signoff``. classify() is not told the organisation's name.
+* Known limits: a made-up name whose first word is not in the first-name list
+  ("Xylia Brandsma") is not reported; a place or product that is also a first name
+  ("Florence") under a signer is reported as an unknown name.
 
 Performance: one pass over the lines with precompiled regular expressions. The roster
 index is cached per roster content, the verdict per (signature lines, roster content),
@@ -104,6 +116,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 
 from .staff import Roster, StaffMember
 
@@ -305,7 +318,7 @@ def _words(text: str) -> frozenset[str]:
 
 _PARTICLES = _words(
     "van de der den ter te ten 't vd v.d. v/d la le du da di dos del della von zu d' l' "
-    "op in aan uit bij"
+    "op in aan uit bij el al"
 )
 # Particles that only count when another particle or a name follows ("op de", "in 't").
 _WEAK_PARTICLES = frozenset({"op", "in", "aan", "uit", "bij"})
@@ -355,7 +368,7 @@ _TEAM_WORDS = _words(
     huurincasso staff personeel medewerkers employees colleagues collega's collega’s iedereen
     everyone allemaal crew desk service services customer customers rayon regio district
     wijkteam frontoffice backoffice directors managers bestuurders directeuren trustees accounts receivable legal secretariaat bureau dienst
-    diensten operations sales verhuur beheer vastgoed"""
+    diensten operations sales verhuur beheer vastgoed control recovery loket"""
 )
 _TEAM_STEMS = (
     "team",
@@ -372,6 +385,7 @@ _TEAM_STEMS = (
     "management",
     "helpdesk",
     "servicedesk",
+    "loket",
 )
 _ORG_WORDS = _words(
     """woningcorporatie woningbouwcorporatie woningbouwvereniging woningstichting
@@ -477,6 +491,16 @@ def _is_name_word(token: str) -> bool:
     return _norm(token) not in _NOT_NAMES
 
 
+@lru_cache(maxsize=1)
+def first_names() -> frozenset[str]:
+    """The first names a name-shaped line may start with (normalised), from
+    ``brief/data/first-names.txt`` (built by tools/build_first_names.py). Read once."""
+    text = resources.files("brief").joinpath("data/first-names.txt").read_text(encoding="utf-8")
+    return frozenset(
+        _norm(line) for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )
+
+
 # --------------------------------------------------------------------------- roster index
 
 
@@ -528,12 +552,12 @@ class _Index:
             return ()
         if not given:
             return ()  # a surname alone never matches
-        people = self.surname.get(_norm(" ".join(surname)), [])
+        bearers = self.surname.get(_norm(" ".join(surname)), [])
         first = given[0]
         if _is_initial(first) or (len(first) == 1 and first.isalpha()):
             letters = _norm(first.rstrip("."))
-            return tuple(i for name, i in people if name.startswith(letters))
-        return tuple(i for name, i in people if name == _norm(first))
+            return tuple(i for name, i in bearers if name.startswith(letters))
+        return tuple(i for name, i in bearers if name == _norm(first))
 
     def keyword(self, tokens: list[str]) -> tuple[str | None, int]:
         """The segment's kind (title/team/org) and the position of its first keyword."""
@@ -645,8 +669,9 @@ def _digest(roster: Roster) -> tuple[_Index, dict[str, StaffMember]]:
 class _Reader:
     """One pass over a signature block, collecting signers, unknown names and flags."""
 
-    def __init__(self, index: _Index):
+    def __init__(self, index: _Index, organisation: frozenset[str] = frozenset()):
         self.index = index
+        self.organisation = organisation
         self.signers: list[str] = []
         self.unknown: list[tuple[int, str]] = []
         self.seen: set[str] = set()
@@ -679,6 +704,22 @@ class _Reader:
         for segment in segments:
             self.segment(number, segment)
 
+    def named(self, tokens: list[str]) -> bool:
+        """Whether a name-shaped segment is a person: it starts with a first name (the
+        roster's or the first-name list's), with initials before a surname, or it is a
+        roster surname alone. Otherwise a capitalised line is a place, a team or a
+        product ("Vlissingen", "Credit Control"), not somebody who signs."""
+        first = _norm(tokens[0])
+        if _is_initial(tokens[0]):
+            return len(tokens) > 1
+        known = first_names()
+        if first in known or first in self.index.first:
+            return True
+        if "-" in first and first.split("-")[0] in known:
+            return True  # "Anne-Marie", "Jan-Willem"
+        given, surname = _split_name(tokens)
+        return _norm(" ".join(surname or given)) in self.index.surname
+
     def surname_first(self, number: int, segments: list[str]) -> bool:
         """``Jansen, Linda`` / ``De Vries, I.``: one roster person, surname first."""
         surname, given = (_GLUED_INITIAL.sub(r"\1 ", s).split() for s in segments)
@@ -708,8 +749,13 @@ class _Reader:
 
     def words(self, number: int, text: str, *, names: bool) -> None:
         text = _GLUED_INITIAL.sub(r"\1 ", text).strip(" \t,;:!?")
-        tokens = _strip_titles(text.split())
+        raw = text.split()
+        tokens = _strip_titles(raw)
         if not tokens:
+            return
+        titled = _norm(raw[0]) in _HONORIFICS or (len(raw) > 1 and _norm(raw[1]) == "heer")
+        if _norm(" ".join(tokens)).rstrip(".") in self.organisation:
+            self.flags.add("org")  # "Dijkzicht", the organisation's own (short) name
             return
         if names and _norm(" ".join(tokens)).rstrip(".") in _PLACEHOLDER_SEGMENTS:
             self.flags.add("placeholder")
@@ -739,7 +785,7 @@ class _Reader:
             if ids[0] not in self.signers:
                 self.signers.append(ids[0])
             return
-        if ids or _person_like(tokens):
+        if ids or (_person_like(tokens) and (titled or self.named(tokens))):
             # A name prefix before a role ("Jane Smith Collections Officer"), or a name on
             # an address line, needs two words.
             if (kind or self.places) and not ids and sum(map(_is_name_word, tokens)) < 2:
@@ -768,11 +814,14 @@ def _strip_titles(tokens: list[str]) -> list[str]:
 
 @lru_cache(maxsize=4096)
 def _read(
-    has_closing: bool, lines: tuple[tuple[int, str], ...], index: _Index
+    has_closing: bool,
+    lines: tuple[tuple[int, str], ...],
+    index: _Index,
+    organisation: frozenset[str] = frozenset(),
 ) -> tuple[tuple[str, ...], tuple[tuple[int, str], ...], str | None]:
     if not has_closing and not lines:
         return (), (), REASONS["no-closing"]
-    reader = _Reader(index)
+    reader = _Reader(index, organisation)
     for number, text in lines:
         reader.line(number, text)
     if reader.signers or reader.unknown:
@@ -783,11 +832,15 @@ def _read(
     return tuple(reader.signers), tuple(reader.unknown), reason
 
 
-def classify(signature: Signature, roster: Roster) -> Verdict:
-    """Who signs ``signature``: roster people, unknown names, or why nobody does."""
+def classify(signature: Signature, roster: Roster, *, organisation: Iterable[str] = ()) -> Verdict:
+    """Who signs ``signature``: roster people, unknown names, or why nobody does.
+
+    ``organisation`` is the organisation's names (the profile's full ``name`` and its
+    ``short_name``): a line that is one of them is the organisation, not a person."""
     index, by_id = _digest(roster)
     lines = tuple((int(number), str(text)) for number, text in signature.lines)
-    ids, unknown, reason = _read(signature.closing is not None, lines, index)
+    names = frozenset(_norm(name).rstrip(".") for name in organisation if name.strip())
+    ids, unknown, reason = _read(signature.closing is not None, lines, index, names)
     signers = tuple(by_id[i] for i in ids)
     return Verdict(signers=signers, unknown=unknown, anonymous=reason)
 

@@ -179,7 +179,7 @@ def iter_sequence(path: Path, *, encoding: str = "utf-8-sig") -> Iterator[tuple[
             index = 0
             while not loader.check_event(yaml.SequenceEndEvent):
                 line = loader.peek_event().start_mark.line + 1
-                node = loader.compose_node(None, index)  # type: ignore[arg-type]
+                node = loader.compose_node(None, index)
                 yield line, loader.construct_document(node)
                 index += 1
             loader.get_event()  # SequenceEnd

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from ..profiles import Profile
 from ..readability import Counts
 from ..staff import Roster, StaffMember
+
+if TYPE_CHECKING:  # imported when first used: signoff is not needed to load the rules
+    from ..signoff import Signature, Verdict
 
 _SALUTATION = re.compile(
     r"^\s*(geachte|beste|lieve|hallo|hoi|dag|goedemorgen|goedemiddag|dear|hello|hi)\b.*,\s*$",
@@ -27,6 +32,7 @@ class LetterText:
     roster: Roster
     signer: StaffMember | None = None
     contact: str | None = None  # the customer's own contact person, if any
+    customer: Mapping[str, Any] = field(default_factory=dict)  # the record's fields
     lines: list[str] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -41,16 +47,40 @@ class LetterText:
         return LEVEL_NAMES[self.profile.reading_level]
 
     @cached_property
-    def signature(self):  # type: ignore[no-untyped-def]
+    def signature(self) -> Signature:
         from ..signoff import find_signature
 
         return find_signature(self.text)
 
     @cached_property
-    def verdict(self):  # type: ignore[no-untyped-def]
+    def verdict(self) -> Verdict:
         from ..signoff import classify
 
-        return classify(self.signature, self.roster)
+        org = self.profile.organisation
+        return classify(self.signature, self.roster, organisation=(org.name, org.short_name))
+
+    @cached_property
+    def own_words(self) -> frozenset[str]:
+        """Lower-case words that are names or the organisation's own, never hard words:
+        the roster's names, the customer's field values, the organisation's details, the
+        region's and team's names and the region's ``allowed_words``."""
+        from ..hardwords import words_of
+
+        org = self.profile.organisation
+        return words_of(
+            (
+                *(member.name for member in self.roster),
+                *self.customer.values(),
+                org.name,
+                org.short_name,
+                org.address,
+                org.website,
+                org.email,
+                self.profile.name,
+                self.profile.team_name,
+                *self.profile.allowed_words,
+            )
+        )
 
     @cached_property
     def body_range(self) -> tuple[int, int]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..hardwords import alternative, explained, family, hard_words
 from ..readability import officialese as officialese_words
 from .base import Hit, rule
 from .letter import LetterText
@@ -87,3 +88,58 @@ def officialese(letter: LetterText) -> Iterator[Hit]:
     for start, _, word in letter.counts.officialese():
         line = letter.body_line(start)
         yield Hit(f"{word!r} is officialese: write {alternatives[word.lower()]!r}", line)
+
+
+@rule(
+    "hard-word",
+    severity="warning",
+    layer="letter",
+    summary="a rare word a plain-language reader may not know",
+)
+def hard_word(letter: LetterText) -> Iterator[Hit]:
+    """Readers at B1 and A2 level stop at rare words ("ingebrekestelling", "sommatie",
+    "incassotraject") more than at long sentences. A word is hard when it is rarer than
+    the region's `min_word_frequency` (a Zipf frequency from the wordfreq lists: 4.0 for
+    plain (B1), 4.5 for very plain (A2) letters), or when brief/data/plain-words.yaml
+    gives a plainer word for it. Compounds are judged by their parts, as a reader reads
+    them: "huurachterstand" is fine, "incassotraject" is not. Names (roster, customer
+    fields), amounts, dates, codes, web and e-mail addresses, the organisation's own words
+    and the region's `allowed_words` are never hard; officialese is left to the
+    `officialese` rule. Write the plain word, or explain the hard one: a word the letter
+    introduces ("Dat heten incassokosten.", "(in Dutch: schuldhulpverlening)") or explains
+    ("incassokosten (extra kosten)", "... een aanmaning. Dat betekent: ...") is fine
+    everywhere in that letter.
+    Only checked for plain (B1) and very plain (A2) regions."""
+    if letter.profile.reading_level not in PLAIN_LEVELS:
+        return
+    language = letter.language
+    threshold = letter.profile.thresholds.min_word_frequency
+    taken = [(start, end) for start, end, _ in letter.counts.officialese()]
+    stiff = officialese_words(language)[1]
+    own = letter.own_words
+    body = letter.body
+    found_words = [
+        found
+        for found in hard_words(body, language, threshold)
+        if found.word.lower() not in own
+        and not any(s < found.end and found.start < e for s, e in taken)
+    ]
+    told = {family(found.word) for found in found_words if explained(body, found)}
+    seen: set[tuple[int, str]] = set()
+    for found in found_words:
+        lowered = found.word.lower()
+        if family(lowered) in told:
+            continue
+        line = letter.body_line(found.start)
+        if (line, lowered) in seen:
+            continue
+        seen.add((line, lowered))
+        message = f"{found.word!r} is a rare word for {letter.level} readers"
+        plain = alternative(found.word, language, stiff)
+        if plain:
+            message += f": write {plain!r}"
+        else:
+            if found.part != lowered:
+                message += f" ({found.part!r} is)"
+            message += ": use a more common word, or explain it"
+        yield Hit(message, line, value=found.frequency, threshold=threshold)

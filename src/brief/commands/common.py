@@ -95,19 +95,14 @@ def open_project(
     """The project the options name: ``--project`` or the nearest brief.yaml."""
     from ..project import Project
 
-    return Project.discover(project, staff=staff, regions=regions, templates=templates)
+    return Project.open(project, staff=staff, regions=regions, templates=templates)
 
 
 def parse_date(value: str | None) -> dt.date:
     """``--date`` as a date; today when not given."""
-    if value is None:
-        return dt.date.today()
-    from ..records import parse_date as parse
+    from ..records import as_date
 
-    try:
-        return parse(value)
-    except ValueError as err:
-        raise BriefError(f"--date: {err}") from None
+    return as_date(value, "--date")
 
 
 def warn(message: str) -> None:
@@ -118,5 +113,9 @@ def when(entry: Entry | None) -> str:
     """The moment a journal entry was made, in local time, or ``-``."""
     if entry is None:
         return "-"
-    moment = dt.datetime.fromisoformat(entry.when).astimezone()
-    return moment.strftime("%Y-%m-%d %H:%M")
+    return local(entry.when)
+
+
+def local(moment: str) -> str:
+    """A journal timestamp (ISO 8601, UTC) in local time, to the minute."""
+    return dt.datetime.fromisoformat(moment).astimezone().strftime("%Y-%m-%d %H:%M")

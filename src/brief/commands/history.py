@@ -5,11 +5,14 @@ The library is :mod:`brief.journal`; this module prints its entries.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .common import JournalOpt, ProjectOpt, open_project, user_errors, when
+from .common import JournalOpt, ProjectOpt, local, open_project, user_errors, when
+
+if TYPE_CHECKING:
+    from ..journal import Entry
 
 
 def history(
@@ -24,7 +27,8 @@ def history(
 
     Shows the date (local time), campaign, template, channel, signer,
     recipient, status and the server's reply (or the letter's file), from the
-    journal that brief send and brief render write.
+    journal that brief send and brief render write: every attempt to send an
+    e-mail on its own line (each temporary failure, each retry, the last reply).
 
     Example:
 
@@ -47,23 +51,31 @@ def history(
         typer.echo(f"No letters or e-mails to {customer!r} in {path}.", err=True)
         return
     header = ("date", "campaign", "template", "channel", "signer", "to", "status", "detail")
-    rows = [header]
-    for entry in entries:
-        detail = entry.path if entry.kind == "render" else entry.reply
-        rows.append(
-            (
-                when(entry),
-                entry.campaign or "-",
-                entry.template,
-                entry.channel,
-                entry.signer or "-",
-                entry.recipient or "-",
-                entry.status,
-                detail or "",
-            )
-        )
+    rows = [header, *lines(entries)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     for row in rows:
         typer.echo(
             "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
         )
+
+
+def lines(entries: list[Entry]) -> list[tuple[str, ...]]:
+    """One line per letter rendered and per attempt or skip of an e-mail, in time order."""
+    found: list[tuple[str, tuple[str, ...]]] = []
+    for entry in entries:
+        head = (
+            entry.campaign or "-",
+            entry.template,
+            entry.channel,
+            entry.signer or "-",
+            entry.recipient or "-",
+        )
+        if entry.kind == "render" or not entry.events:
+            detail = entry.path if entry.kind == "render" else entry.reply
+            found.append((entry.when, (when(entry), *head, entry.status, detail or "")))
+            continue
+        for event in entry.events:
+            moment = event.ended_at or event.at
+            found.append((moment, (local(moment), *head, event.status, event.reply or "")))
+    found.sort(key=lambda line: line[0])  # ISO 8601 in UTC: text order is time order
+    return [line for _, line in found]

@@ -1,12 +1,14 @@
 """``brief lint``: check templates, and the letters they become, in CI or by hand.
 
-The library is :mod:`brief.lint` (what is checked) and :mod:`brief.report`
-(text, json, github, sarif); this module parses the options and sets the exit code.
+The library is :meth:`brief.Project.lint` (:mod:`brief.lint`: what is checked) and
+:mod:`brief.report` (text, json, github, sarif); this module parses the options and sets
+the exit code.
 """
 
 from __future__ import annotations
 
 from dataclasses import fields
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -15,7 +17,22 @@ import typer
 from ..errors import BriefError
 from .common import ProjectOpt, RegionsOpt, StaffOpt, TemplatesOpt, open_project, user_errors
 
-FAIL_ON = ("error", "warning", "never")
+
+class ReportFormat(StrEnum):
+    """``--format``: the renderers of :data:`brief.report.RENDERERS` (a test keeps them equal)."""
+
+    text = "text"
+    json = "json"
+    github = "github"
+    sarif = "sarif"
+
+
+class FailOn(StrEnum):
+    """``--fail-on``: the lowest severity that makes the exit code 1."""
+
+    error = "error"
+    warning = "warning"
+    never = "never"
 
 
 def lint(
@@ -23,19 +40,16 @@ def lint(
         list[Path] | None,
         typer.Argument(help="Template files (*.j2) or folders; default: the project's templates."),
     ] = None,
-    output_format: Annotated[
-        str, typer.Option("--format", "-f", help="Output: text, json, github or sarif.")
-    ] = "text",
+    output_format: Annotated[ReportFormat, typer.Option("--format", "-f", help="Output.")] = (
+        ReportFormat.text
+    ),
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o", help="Write the report to this file instead of stdout."),
     ] = None,
     fail_on: Annotated[
-        str,
-        typer.Option(
-            "--fail-on", help="Exit 1 on findings at this level: error, warning or never."
-        ),
-    ] = "error",
+        FailOn, typer.Option("--fail-on", help="Exit 1 on findings at this level.")
+    ] = FailOn.error,
     samples: Annotated[
         Path | None,
         typer.Option(
@@ -73,11 +87,8 @@ def lint(
             typer.echo(_explain(explain))
             return
         from .. import lintcache
-        from ..lint import lint as run_lint
-        from ..report import FORMATS, RENDERERS
+        from ..report import RENDERERS
 
-        _choice("--format", output_format, FORMATS)
-        _choice("--fail-on", fail_on, FAIL_ON)
         options = {
             "format": output_format,
             "output": output,
@@ -92,7 +103,7 @@ def lint(
         run_key = lintcache.key({k: _text(v) for k, v in options.items()}, given)
         with lintcache.recording() as recorder:
             proj = open_project(project, staff, regions, templates)
-            result = run_lint(proj, paths or [], samples=samples)
+            result = proj.lint(paths or [], samples=samples)
         said = [("err", f"Note: {note}\n") for note in result.notes]
         report = RENDERERS[output_format](result)
         if output is None:
@@ -104,7 +115,7 @@ def lint(
             write_atomic(output, report.encode("utf-8"))
             said.append(("err", f"{summary_line(result)}; report written to {output}\n"))
     code = 0
-    if fail_on != "never":
+    if fail_on is not FailOn.never:
         from ..checks import severity_rank
 
         threshold = severity_rank(fail_on)
@@ -131,11 +142,6 @@ def lint(
 
 def _text(value: Path | str | None) -> str | None:
     return None if value is None else str(value)
-
-
-def _choice(option: str, value: str, choices: tuple[str, ...]) -> None:
-    if value not in choices:
-        raise BriefError(f"{option}: {value!r} is not one of {', '.join(choices)}")
 
 
 def _explain(rule_id: str) -> str:

@@ -1,7 +1,7 @@
 """``brief render``: one letter per record into a folder or one stream.
 
-The library is :mod:`brief.batch`; this module parses the options, shows
-progress on a terminal and prints the summary per region.
+The library is :meth:`brief.Project.render_batch` (:mod:`brief.batch`); this module
+parses the options, shows progress on a terminal and prints the summary per region.
 """
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ def render(
 
         brief render -r examples/customers.csv -t 14-dagenbrief --stream - | lpr
     """
-    from ..batch import BatchOptions, render_batch
+    from ..batch import BatchOptions
 
     with user_errors():
         proj = open_project(project, staff, regions, templates)
@@ -135,7 +135,7 @@ def render(
         if sys.stderr.isatty():
             result = _with_progress(proj, options)
         else:
-            result = render_batch(proj, options, warn=warn)
+            result = proj.render_batch(options, warn=warn)
         _print_summary(result)
     if result.rejected or result.refused:
         raise typer.Exit(code=1)
@@ -152,8 +152,6 @@ def _with_progress(proj: Project, options: BatchOptions) -> BatchResult:
         TextColumn,
         TimeElapsedColumn,
     )
-
-    from ..batch import render_batch
 
     console = Console(stderr=True)
     columns = (
@@ -176,7 +174,7 @@ def _with_progress(proj: Project, options: BatchOptions) -> BatchResult:
                 shown = now
                 progress.refresh()
 
-        return render_batch(proj, options, warn=warn, on_record=advance)
+        return proj.render_batch(options, warn=warn, on_record=advance)
 
 
 def _print_summary(result: BatchResult) -> None:
@@ -200,8 +198,8 @@ def _print_summary(result: BatchResult) -> None:
     if more > 0:
         console.print(f"... and {more} more rejected (see the manifest)")
     if result.findings:
-        counts = ", ".join(f"{rule} ({n})" for rule, n in sorted(result.findings.items()))
-        console.print(f"Findings: {counts}", markup=False)
+        found = ", ".join(f"{rule} ({n})" for rule, n in sorted(result.findings.items()))
+        console.print(f"Findings: {found}", markup=False)
     if result.refused:
         console.print(
             f"{result.refused} letter{'s' if result.refused != 1 else ''} refused by checks "
