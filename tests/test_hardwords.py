@@ -385,3 +385,15 @@ def test_paragraph_by_paragraph_finds_what_the_whole_text_does(language: str) ->
             assert hard_words(text, language, threshold) == plain(text, language, threshold), repr(
                 text
             )
+
+
+def test_after_newline_is_the_stripped_text_before() -> None:
+    from brief.hardwords import _OPENERS, _after_newline
+
+    rng = random.Random(19)
+    alphabet = " \t\n\r\xa0x.(“«'\"" + _OPENERS
+    for _ in range(5000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        for start in range(len(text) + 1):
+            before = text[:start].rstrip(" \t" + _OPENERS)
+            assert _after_newline(text, start) == (not before or before.endswith("\n"))

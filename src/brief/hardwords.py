@@ -224,9 +224,17 @@ def _hard_words(text: str, language: str, threshold: float) -> tuple[HardWord, .
     return tuple(found)
 
 
+_SKIPPED = frozenset(" \t" + _OPENERS)
+
+
 def _after_newline(text: str, start: int) -> bool:
-    before = text[:start].rstrip(" \t" + _OPENERS)
-    return not before or before.endswith("\n")
+    """Whether only spaces, tabs and opening quotes or brackets stand between the start of
+    the text or a line break and ``start``: ``text[:start].rstrip(" \t" + _OPENERS)`` is
+    empty or ends in a line break, found without copying the text before ``start``."""
+    index = start - 1
+    while index >= 0 and text[index] in _SKIPPED:
+        index -= 1
+    return index < 0 or text[index] == "\n"
 
 
 def _judged(word: str, sentence_start: bool) -> bool:
