@@ -47,6 +47,7 @@ import datetime as dt
 import json
 import os
 import platform
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -659,7 +660,7 @@ def main() -> None:
     data.setdefault("sizes", {})
     data["machine"] = machine()
     data["notes"] = [*data.get("notes", []), *args.note]
-    command = " ".join(sys.argv[1:])
+    command = shlex.join(sys.argv[1:])
     data["commands"] = [c for c in data.get("commands", []) if c != command] + [command]
     try:
         for n in (
