@@ -168,6 +168,42 @@ def test_a_step_with_an_unknown_template_or_rayon(demo: Path, cli) -> None:
     )
 
 
+def test_a_letter_that_names_wik_must_say_so(demo: Path, cli) -> None:
+    config = demo / "brief.yaml"
+    text = config.read_text("utf-8")
+    config.write_text(text.replace("    fourteen_day_letter: true\n", ""), "utf-8")
+    line = next(
+        n
+        for n, row in enumerate(config.read_text("utf-8").splitlines(), 1)
+        if "template: 14-dagenbrief" in row
+    )
+
+    result = cli("plan", "-r", "examples/customers.csv")
+
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: {config.resolve()}:{line}: followup[2]: field 'template': "
+        "templates/14-dagenbrief.j2 names collection costs (wik()); say 'charges_wik: true' "
+        "if this letter charges them, or 'fourteen_day_letter: true' if it is the 14-day "
+        "letter that announces them\n"
+    )
+
+
+def test_an_e_mail_step_for_a_customer_without_an_address(demo: Path, cli) -> None:
+    (demo / "open.csv").write_text(
+        "id;region;name;amount;due_date\nK1;noord;Anna;10,00;2026-11-01\n", "utf-8"
+    )
+
+    result = cli("plan", "-r", "open.csv", "--date", "2026-11-22", "--json")
+
+    assert json.loads(result.stdout)["status"] == "held"
+    assert json.loads(result.stdout)["reason"] == (
+        "due date 2026-11-01, 21 days ago: betalingsherinnering due (7 days after the due "
+        "date), but refused: betalingsherinnering is an e-mail and the record has no e-mail "
+        "address (a letter step with 'channel: post' reaches them)"
+    )
+
+
 def test_invalid_records_refuse_the_plan_unless_skipped(demo: Path, cli) -> None:
     (demo / "open.csv").write_text(
         "id;region;name;amount;due_date\n"
@@ -408,4 +444,26 @@ def test_another_journal_and_do_not_send_list(demo: Path, cli) -> None:
     ]
     assert lines(result.stdout)[8] == (
         "  K2  oost   excluded  -  nothing sent: on the do-not-send list (stop.txt:2)"
+    )
+
+
+def test_hostile_languages_are_refused_each_time(demo: Path, cli) -> None:
+    (demo / "open.jsonl").write_text(
+        "\n".join(
+            json.dumps(
+                {"id": f"K{n}", "region": "noord", "name": "A", "email": "a@example.nl",
+                 "amount": "10.00", "due_date": "2026-11-01", **extra}
+            )
+            for n, extra in enumerate(({}, {"language": ["nl"]}, {"language": "de"}), 1)
+        ) + "\n", "utf-8",
+    )  # fmt: skip
+
+    result = cli("plan", "-r", "open.jsonl", "--date", "2026-11-22")
+
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Error: open.jsonl:2: record 'K2': field 'language': unknown language ['nl'] "
+        "(known: nl, en)\n"
+        "open.jsonl:3: record 'K3': field 'language': unknown language 'de' (known: nl, en)\n"
+        "2 invalid records; no plan was written (use --skip-invalid to plan the valid ones)\n"
     )

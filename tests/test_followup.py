@@ -538,3 +538,11 @@ def test_the_14_day_letter_first_in_some_rayons(tmp_path: Path) -> None:
     assert west.status == DUE
     assert noord.status == HELD
     assert noord.reason.endswith("the 14-day letter follows a reminder")
+
+
+def test_a_plan_for_an_earlier_day_ignores_later_letters(tmp_path: Path) -> None:
+    history = [sent("betalingsherinnering", "2026-11-08")]
+
+    decision = decide(record(), history, followup(tmp_path), D("2026-11-07"))
+
+    assert (decision.status, decision.on) == (WAITING, D("2026-11-08"))

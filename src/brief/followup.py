@@ -43,6 +43,7 @@ step counts from the day it became due.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections import Counter
@@ -413,7 +414,8 @@ def decide(
     if do_not_send is not None:
         return make(EXCLUDED, f"nothing sent: {do_not_send}")
     steps = followup.by_template()
-    ordered = sorted(contacts, key=lambda c: c.letter_date)
+    # Letters dated after ``today`` do not exist yet as far as the plan for that day goes.
+    ordered = sorted((c for c in contacts if c.letter_date <= today), key=lambda c: c.letter_date)
     collection = [c for c in ordered if c.template in steps]
     episode = [c for c in collection if c.letter_date >= due_date]
     done: dict[str, Contact] = {}
@@ -622,6 +624,14 @@ def check_followup(project: Project) -> Followup:
                 f"field 'template': unknown template {step.template!r} "
                 f"(known: {', '.join(sorted(names))})"
             )
+        if step.template is not None and not (step.fourteen_day_letter or step.charges_wik):
+            found = _names_wik(project, step.template)
+            if found is not None:
+                raise step.error(
+                    f"field 'template': {found} names collection costs (wik()); say "
+                    "'charges_wik: true' if this letter charges them, or "
+                    "'fourteen_day_letter: true' if it is the 14-day letter that announces them"
+                )
         lists = {"rayons": step.rayons}
         if isinstance(step.without_reminder, tuple):
             lists["without_reminder"] = step.without_reminder
@@ -633,6 +643,26 @@ def check_followup(project: Project) -> Followup:
                         f"(known: {project.known_regions()})"
                     )
     return followup
+
+
+def _names_wik(project: Project, template: str) -> str | None:
+    """The first file of ``template`` that calls ``wik()``, or None.
+
+    So a letter that charges collection costs cannot enter the sequence
+    without the guard that says when it may.
+    """
+    import jinja2
+
+    for stem in project.templates.variants(template):
+        filename = f"{stem}.j2"
+        try:
+            _, tree = project.templates.parse(filename)
+        except jinja2.TemplateSyntaxError:
+            continue  # brief lint and brief render say so
+        for call in tree.find_all(jinja2.nodes.Call):
+            if isinstance(call.node, jinja2.nodes.Name) and call.node.name == "wik":
+                return str(project.templates_dir / filename)
+    return None
 
 
 def make_plan(
@@ -665,6 +695,7 @@ def make_plan(
     plan = Plan(today)
     seen: dict[str, int] = {}
     specs: dict[tuple[str, str, str], str] = {}
+    profiles: dict[tuple[str, str | None], Profile] = {}
     try:
         for item in read_records(records, encoding=encoding, warn=warn):
             try:
@@ -673,7 +704,13 @@ def make_plan(
                 first = seen.setdefault(item.id, item.line)
                 if first != item.line:
                     raise item.error(f"duplicate id (first seen on line {first})", "id")
-                profile = _profile(project, item)
+                language = item.get("language")
+                if language is None or isinstance(language, str):
+                    where = (str(item.get("region")), language)
+                    profile = profiles.get(where) or _profile(project, item)
+                    profiles[where] = profile  # known regions and languages only
+                else:
+                    profile = _profile(project, item)  # refuses it
                 signer = resolve_signer(item, profile, project.roster)
                 history = opened.history(item.id) if opened is not None else []
                 contacts = [c for c in map(contact_of, history) if c is not None]
@@ -692,7 +729,17 @@ def make_plan(
                             specs[key] = project.templates.select(key[0], profile).channel
                         except TemplateError as err:
                             raise item.error(err.message, "template") from None
-                    plan.channels[item.id] = specs[key]
+                    if specs[key] == "email" and not item.get("email"):
+                        decision = dataclasses.replace(
+                            decision,
+                            status=HELD,
+                            on=None,
+                            reason=f"{decision.reason}, but refused: {key[0]} is an e-mail and "
+                            "the record has no e-mail address (a letter step with "
+                            "'channel: post' reaches them)",
+                        )
+                    else:
+                        plan.channels[item.id] = specs[key]
             except RecordError as err:
                 plan.invalid += 1
                 if len(plan.problems) < SHOWN_PROBLEMS:

@@ -80,8 +80,8 @@ def plan(
 ) -> None:
     """Decide for each customer which follow-up step is due today, from the journal.
 
-    RECORDS is today's list of open items: a customer missing from it has
-    paid and gets nothing further. The steps are 'followup:' in brief.yaml;
+    The records (-r) are today's list of open items: a customer missing from
+    them has paid and gets nothing further. The steps are 'followup:' in brief.yaml;
     the legal guards (a 14-day letter only after a reminder, collection costs
     only after its term, no two collection letters within a week, the
     do-not-send list, payment arrangements) always apply. --out writes the
