@@ -12,7 +12,7 @@ from brief.commands.lint import ReportFormat
 from brief.report import RENDERERS
 
 SRC = Path(__file__).parents[1] / "src" / "brief"
-ENTRY = {"cli.py", "__main__.py"}  # the CLI itself: ``brief`` and ``python -m brief``
+ENTRY = {"cli.py", "__main__.py", "entry.py"}  # the CLI: ``brief``, ``python -m brief``
 LIBRARY = sorted(
     p
     for p in SRC.rglob("*.py")

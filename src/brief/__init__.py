@@ -17,7 +17,8 @@ stays fast.
 from __future__ import annotations
 
 from importlib import import_module
-from typing import TYPE_CHECKING, Any
+
+TYPE_CHECKING = False  # not from typing: importing it would slow down ``brief --version``
 
 __version__ = "0.1.0"
 
@@ -58,6 +59,8 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from .batch import Rejection
     from .checks.base import Finding
     from .errors import (
