@@ -19,7 +19,7 @@ from aiosmtpd.controller import Controller
 from test_mail import FakeTime, Handler, free_port, smtp_server
 
 from brief import mail
-from brief.errors import BriefError, ConfigError, TemplateError
+from brief.errors import BriefError, ConfigError, InvalidInput, TemplateError
 from brief.journal import Journal
 from brief.project import Project
 from brief.send import (
@@ -31,7 +31,6 @@ from brief.send import (
     SEND,
     SENT_BEFORE,
     SKIP,
-    InvalidRecords,
     Plan,
     SendOptions,
     deliver,
@@ -120,7 +119,7 @@ def message_id(data: bytes) -> str:
 def test_dry_run_plans_and_changes_nothing(project: Path, server: Controller) -> None:
     plan = prepare(Project.discover(), options(send=False), environ={})
 
-    assert [(i.record, i.action, i.rayon, i.signer, i.recipient) for i in plan.items] == [
+    assert [(i.record, i.action, i.region, i.signer, i.recipient) for i in plan.items] == [
         ("K1", SEND, "noord", "Ineke de Vries", "jan@example.nl"),
         ("K2", SEND, "zuid", "Ineke de Vries, Bianca Mulder", "ayse@example.nl"),  # team closing
     ]
@@ -584,7 +583,7 @@ def test_invalid_records_refuse_the_batch(
         "K6;noord;Ayşe;ayşe@example.nl;10;01-11-2026;herinnering\n",
         "utf-8",
     )
-    with pytest.raises(InvalidRecords) as info:
+    with pytest.raises(InvalidInput) as info:
         prepare(Project.discover(), options(records=Path("mixed.csv"), template=None), environ={})
     assert str(info.value) == (
         "mixed.csv:3: record 'K2': field 'email': required for an e-mail template\n"

@@ -145,22 +145,15 @@ OnRecord = Callable[[str], None]
 NO_REGION = "(no region)"
 
 
-class StreamStopped(BriefError):
+def stream_stopped(problems: Problems, printed: int) -> InvalidInput:
     """Problems found while rendering, after letters went to standard output."""
-
-    def __init__(self, problems: Problems, printed: int):
-        lines = [str(p) for p in problems.shown]
-        more = problems.total - len(problems.shown)
-        if more > 0:
-            lines.append(f"... and {more} more")
-        plural = "s" if problems.total != 1 else ""
-        lines.append(
-            f"{problems.total} invalid record{plural}; the {printed} letter"
-            f"{'s' if printed != 1 else ''} before the first one went to standard output, "
-            "the rest did not (use --skip-invalid to render the valid ones, or --stream FILE "
-            "to write all or nothing)"
-        )
-        super().__init__("\n".join(lines))
+    return InvalidInput(
+        problems,
+        consequence=f"the {printed} letter{'s' if printed != 1 else ''} before the first one "
+        "went to standard output, the rest did not",
+        advice="use --skip-invalid to render the valid ones, or --stream FILE to write all "
+        "or nothing",
+    )
 
 
 # -- duplicate ids -----------------------------------------------------------
@@ -560,7 +553,7 @@ def render_batch(
         if result.problems and not options.skip_invalid:
             problems = Problems(result.problems[:SHOWN_PROBLEMS], result.rejected)
             if to_stdout and sink.written:
-                raise StreamStopped(problems, sink.written)
+                raise stream_stopped(problems, sink.written)
             raise InvalidInput(problems)
         sink.commit()
         if log is not None:

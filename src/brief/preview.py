@@ -234,7 +234,7 @@ def place(project: Project, record: Record, region: str | None = None) -> tuple[
     its letter uses: the region's, in the customer's own language.
 
     A record moved into another region loses its own contact person, as ``brief lint``'s
-    samples do: the new rayon's contact signs.
+    samples do: the new region's contact signs.
     """
     if region is not None and region != record.get("region"):
         fields = {**record.fields, "region": region}
@@ -503,7 +503,7 @@ def plain_text(previews: Sequence[Preview]) -> str:
 
     The format is stable (tests and CI logs rely on it)::
 
-        TEMPLATE for ID NAME: TEMPLATE FILE, rayon REGION (Name), LEVEL, LANGUAGE, CHANNEL
+        TEMPLATE for ID NAME: TEMPLATE FILE, region REGION (Name), LEVEL, LANGUAGE, CHANNEL
         From: ... (e-mail only: From, To, Subject)
 
         <the letter text>
@@ -521,7 +521,7 @@ def plain_text(previews: Sequence[Preview]) -> str:
 def _plain_one(p: Preview) -> str:
     channel = "e-mail" if p.channel == "email" else "letter"
     out = [
-        f"{p.template} for {p.record} {p.customer}: {p.template_path}, rayon {p.region} "
+        f"{p.template} for {p.record} {p.customer}: {p.template_path}, region {p.region} "
         f"({p.region_name}), {p.level}, {p.language}, {channel}"
     ]
     out.extend(f"{name}: {value}" for name, value in p.headers)
@@ -632,14 +632,14 @@ def letter_panel(preview: Preview, *, compact: bool = False) -> RenderableType:
         Group(*parts),
         title=title,
         title_align="left",
-        subtitle=f"rayon {preview.region_name} · {preview.level} · {channel}",
+        subtitle=f"region {preview.region_name} · {preview.level} · {channel}",
         subtitle_align="right",
         padding=(0, 1),
     )
 
 
 def metrics_table(preview: Preview) -> RenderableType:
-    """The metrics against the region's thresholds, then the signer and the rayon."""
+    """The metrics against the region's thresholds, then the signer and the region."""
     from rich import box
     from rich.console import Group
     from rich.table import Table
@@ -661,7 +661,7 @@ def metrics_table(preview: Preview) -> RenderableType:
     people.add_row("signer", f"{preview.signer}{role}")
     people.add_row("phone", preview.phone)
     people.add_row("e-mail", preview.email)
-    people.add_row("rayon", f"{preview.region_name} ({preview.region}), {preview.level}")
+    people.add_row("region", f"{preview.region_name} ({preview.region}), {preview.level}")
     return Group(table, people)
 
 
@@ -697,7 +697,7 @@ def legend(previews: Sequence[Preview]) -> RenderableType:
         )
     else:
         text.append(
-            "hard = more words than the rayon's average limit, or "
+            "hard = more words than the region's average limit, or "
             f"{MIN_SCORED_WORDS}+ words scoring under its minimum; very hard = more words "
             "than its sentence limit",
             style="preview.label",

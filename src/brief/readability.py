@@ -23,6 +23,7 @@ keeps ``brief --help`` fast.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -630,11 +631,12 @@ def _english_counter() -> Callable[[str, str], int]:
     """textstat 0.7.8's English syllable count: the first pronunciation in the CMU
     pronouncing dictionary, else pyphen's hyphenation points plus one."""
     counts = _cmu_syllables()
+    guessed = _PyphenCounts()
 
     def count(word: str, language: str) -> int:
         lowered = word.lower()
         found = counts.get(lowered)
-        return found if found is not None else len(_english_pyphen().positions(lowered)) + 1
+        return found if found is not None else guessed.count(lowered)
 
     return count
 
@@ -644,6 +646,76 @@ def _english_pyphen() -> Any:
     import pyphen
 
     return pyphen.Pyphen(lang="en")
+
+
+class _PyphenCounts:
+    """pyphen's count for the English words the CMU dictionary lacks (names, mostly),
+    kept in the user's cache folder like the CMU counts: loading pyphen's English
+    patterns costs more than the rest of a ``brief lint``, and the same few words miss
+    on every run. The file is named after pyphen's package file's size and date, read
+    on the first miss, and written again (whole, under a temporary name) at exit when a
+    word was added; it is only a cache, so a file that cannot be read or written means
+    pyphen is asked."""
+
+    LIMIT = 50_000  # words kept in the file
+
+    def __init__(self) -> None:
+        self.path: Any = None
+        self.counts: dict[str, int] | None = None
+        self.added = False
+
+    def count(self, word: str) -> int:
+        if self.counts is None:
+            self.counts = self._load()
+        found = self.counts.get(word)
+        if found is None:
+            found = self.counts[word] = len(_english_pyphen().positions(word)) + 1
+            if not self.added and self.path is not None:
+                import atexit
+
+                atexit.register(self._save)
+            self.added = True
+        return found
+
+    def _load(self) -> dict[str, int]:
+        import marshal
+        from importlib.util import find_spec
+
+        try:
+            spec = find_spec("pyphen")
+            origin = spec.origin if spec else None
+            stat = os.stat(origin) if origin else None
+        except (OSError, ImportError, ValueError):
+            stat = None
+        if stat is None:
+            return {}
+        name = f"pyphen-en-{stat.st_size}-{stat.st_mtime_ns}.marshal"
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        self.path = os.path.join(base, "brief", name)
+        try:
+            with open(self.path, "rb") as handle:
+                counts = marshal.load(handle)
+        except (OSError, ValueError, EOFError, TypeError):
+            return {}
+        if isinstance(counts, dict) and all(
+            isinstance(k, str) and isinstance(v, int) for k, v in counts.items()
+        ):
+            return counts
+        return {}
+
+    def _save(self) -> None:
+        import marshal
+
+        if self.path is None or self.counts is None or len(self.counts) > self.LIMIT:
+            return
+        try:
+            os.makedirs(os.path.dirname(self.path), exist_ok=True)
+            temporary = f"{self.path}.{os.getpid()}.tmp"
+            with open(temporary, "wb") as handle:
+                marshal.dump(self.counts, handle)
+            os.replace(temporary, self.path)
+        except OSError:
+            pass
 
 
 def _cmu_syllables() -> dict[str, int]:

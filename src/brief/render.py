@@ -101,7 +101,7 @@ class TemplateSpec:
     def __reduce__(self) -> tuple[Callable[[str, str], TemplateSpec], tuple[str, str]]:
         """Pickled as where it comes from (compiled templates do not pickle): unpickling
         compiles the file again, once per folder and process."""
-        return _spec, (str(self.path.parent), self.path.name[: -len(".j2")])
+        return _spec, (str(self.path.parent.absolute()), self.path.name[: -len(".j2")])
 
 
 @dataclass(frozen=True)
