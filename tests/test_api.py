@@ -70,7 +70,8 @@ def test_import_brief_loads_no_other_module_and_exports_what_all_names() -> None
 
 
 def test_errors_are_brief_errors() -> None:
-    for name in ("ConfigError", "RecordError", "RecordsFileError", "TemplateError", "InvalidInput"):
+    names = ["ConfigError", "RecordError", "RecordsFileError", "TemplateError", "InvalidInput"]
+    for name in [*names, "MailError"]:
         assert issubclass(getattr(brief, name), brief.BriefError)
 
 
@@ -80,6 +81,14 @@ def test_open_finds_brief_yaml_in_a_parent_or_takes_the_file(demo: Path) -> None
         project = brief.Project.open(start)
         assert project.settings.config is not None
         assert project.settings.config.resolve() == (demo / "brief.yaml").resolve()
+
+
+def test_a_project_folder_that_is_not_there(demo: Path, cli) -> None:
+    with pytest.raises(brief.ConfigError) as err:
+        brief.Project.open("nope")
+    assert str(err.value) == "nope: project folder not found"
+    result = cli("lint", "--project", "nope")
+    assert (result.exit_code, result.stderr) == (2, "Error: nope: project folder not found\n")
 
 
 def test_render_is_the_letter_brief_render_writes(demo: Path) -> None:
@@ -212,7 +221,42 @@ def test_a_project_renders_in_a_process_pool(demo: Path) -> None:
     assert [(x.record.id, x.subject, x.text, x.html, x.signer) for x in there] == [
         (x.record.id, x.subject, x.text, x.html, x.signer) for x in here
     ]
-    assert pickle.loads(pickle.dumps(here[0])).template.path == here[0].template.path
+    again = pickle.loads(pickle.dumps(here[0]))
+    assert again.template.path == (demo / "templates" / "betalingsherinnering.j2").resolve()
+    assert (again.text, again.html) == (here[0].text, here[0].html)
+
+
+def test_a_pickled_project_renders_from_another_folder(
+    demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = brief.Project.open(demo)
+    letter = project.render(MARIA, template="bedankt", date="2026-12-02")
+    data = pickle.dumps(project)
+    elsewhere = tmp_path / "worker"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # a queue worker in another folder
+
+    copy = pickle.loads(data)
+
+    assert copy.render(MARIA, template="bedankt", date="2026-12-02").text == letter.text
+    with pytest.raises(brief.RecordError) as err:
+        copy.render({**MARIA, "region": "centrum"}, template="bedankt")
+    assert str(err.value).startswith("record 'K1': field 'region': unknown region 'centrum'")
+
+
+def test_render_takes_what_read_records_yields(demo: Path) -> None:
+    project = brief.Project.open(demo)
+    rows = [";".join(MARIA), ";".join(MARIA.values()), "K2;zuid"]
+    (demo / "two.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    good, bad = brief.read_records("two.csv")
+    assert isinstance(good, brief.Record)
+    assert (
+        project.render(good, template="bedankt").text
+        == project.render(MARIA, template="bedankt").text
+    )
+    with pytest.raises(brief.RecordError) as err:
+        project.render(bad, template="bedankt")
+    assert str(err.value) == "two.csv:3: record 'K2': short row: 2 fields where the header has 9"
 
 
 def test_notebook_renders_and_lints_the_demo_through_the_api_only(demo: Path) -> None:

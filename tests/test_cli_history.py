@@ -202,7 +202,7 @@ def test_history_after_a_real_send(project: Path, cli, monkeypatch) -> None:
         "nov",
         "herinnering",
         "email",
-        "Bianca Mulder",
+        "Ineke de Vries, Bianca Mulder",  # the team closing of herinnering.b1.j2
         "ayse@example.nl",
         "sent",
         "250 2.0.0 Ok: queued",
@@ -263,7 +263,8 @@ def test_history_shows_every_attempt(project: Path, cli) -> None:
 
     assert result.exit_code == 0, result.stderr
     cells = [re.split(r"\s{2,}", line)[1:] for line in result.stdout.splitlines()[1:]]
-    head = ["nov", "herinnering", "email", "Bianca Mulder", "ayse@example.nl"]
+    # the b1 template's team closing names both
+    head = ["nov", "herinnering", "email", "Ineke de Vries, Bianca Mulder", "ayse@example.nl"]
     assert cells == [
         [*head, "failed-temporary", "451 4.3.0 Try again later"],
         [*head, "failed-temporary", "451 4.3.0 Try again later"],

@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from . import outbox
-from .checks import Finding, Hit, LetterText, Rule, check_letter
+from .checks import Finding, Found, LetterText, check_email
 from .errors import BriefError, InvalidInput, Problems, RecordError, TemplateError
 from .history import Source as HistorySource
 from .journal import Rendered, RenderLog
@@ -52,6 +52,7 @@ from .profiles import LANGUAGES, Profile
 from .project import Project
 from .records import Record, read_records
 from .render import Letter, TemplateSpec, render_letter, resolve_signer
+from .signoff import signed_by, signer_label
 from .staff import StaffMember
 
 MANIFEST = "manifest.jsonl"
@@ -123,7 +124,7 @@ class BatchResult:
     rejected: int = 0
     refused: int = 0  # rendered, but held back by an error-level finding
     findings: Counter[str] = field(default_factory=Counter)
-    regions: dict[str, RegionCount] = field(default_factory=dict)
+    regions: dict[str, RegionCount] = field(default_factory=dict)  # rejected: with refused
     templates: Counter[str] = field(default_factory=Counter)
     channels: Counter[tuple[str, str]] = field(default_factory=Counter)  # (channel, why)
     problems: list[BriefError] = field(default_factory=list)
@@ -142,24 +143,20 @@ class BatchResult:
 
 
 OnRecord = Callable[[str], None]
+#: The summary row of records rejected before their region was read (no region field,
+#: an unreadable line), so that the rows add up to the totals.
+NO_REGION = "(no region)"
 
 
-class StreamStopped(BriefError):
+def stream_stopped(problems: Problems, printed: int) -> InvalidInput:
     """Problems found while rendering, after letters went to standard output."""
-
-    def __init__(self, problems: Problems, printed: int):
-        lines = [str(p) for p in problems.shown]
-        more = problems.total - len(problems.shown)
-        if more > 0:
-            lines.append(f"... and {more} more")
-        plural = "s" if problems.total != 1 else ""
-        lines.append(
-            f"{problems.total} invalid record{plural}; the {printed} letter"
-            f"{'s' if printed != 1 else ''} before the first one went to standard output, "
-            "the rest did not (use --skip-invalid to render the valid ones, or --stream FILE "
-            "to write all or nothing)"
-        )
-        super().__init__("\n".join(lines))
+    return InvalidInput(
+        problems,
+        consequence=f"the {printed} letter{'s' if printed != 1 else ''} before the first one "
+        "went to standard output, the rest did not",
+        advice="use --skip-invalid to render the valid ones, or --stream FILE to write all "
+        "or nothing",
+    )
 
 
 # -- duplicate ids -----------------------------------------------------------
@@ -301,18 +298,24 @@ def render_one(
     )
 
 
-def check(letter: Letter, project: Project) -> list[tuple[Rule, Hit]]:
-    """The letter rules' findings on one rendered letter."""
-    return check_letter(
-        LetterText(
-            text=letter.text,
-            profile=letter.profile,
-            roster=project.roster,
-            signer=letter.signer,
-            contact=letter.record.get("contact"),
-            customer=letter.record.fields,
-        )
+def check(letter: Letter, project: Project) -> list[Found]:
+    """The letter rules' findings on one rendered letter: its text part and, for an
+    e-mail with one, its HTML part as a mail program shows it, and whether the two agree."""
+    options: dict[str, Any] = dict(
+        profile=letter.profile,
+        roster=project.roster,
+        signer=letter.signer,
+        contact=letter.record.get("contact"),
+        customer=letter.record.fields,
     )
+    text = LetterText(text=letter.text, **options)
+    html = LetterText.from_html(letter.html, **options) if letter.html is not None else None
+    return check_email(text, html)
+
+
+def described(found: Found) -> str:
+    """``[rule] message``, with the part when it is the HTML part's."""
+    return _described(found.rule.id, found.hit.message, found.part)
 
 
 class Outcome(NamedTuple):
@@ -396,7 +399,7 @@ class Renderer:
             return letter
         from .lint import locate
 
-        findings = locate(self.project, letter, found, self.options.today)
+        findings = locate(self.project, letter, found, self.options.today, self.history)
         return dataclasses.replace(letter, findings=tuple(findings))
 
     def letters(self, items: Iterable[Record | RecordError]) -> Iterator[Letter | Rejection]:
@@ -413,7 +416,7 @@ class Renderer:
             except RecordError as err:
                 yield Rejection.of(err, _region(item))
                 continue
-            errors = _refusal([(f.rule, f.severity, f.message) for f in letter.findings])
+            errors = _refusal([(f.rule, f.severity, f.message, f.part) for f in letter.findings])
             if errors and not self.options.allow_findings:
                 yield Rejection(
                     record=item.id,
@@ -468,17 +471,16 @@ class Renderer:
             done[index] = self._outcome(letter, data, found, reasons[index])
         return done  # type: ignore[return-value]  # every None has been replaced
 
-    def _outcome(
-        self, letter: Letter, data: bytes, found: list[tuple[Rule, Hit]], reason: str
-    ) -> Outcome:
+    def _outcome(self, letter: Letter, data: bytes, found: list[Found], reason: str) -> Outcome:
         options, record, spec = self.options, letter.record, letter.template
-        errors = _refusal([(rule.id, rule.severity, hit.message) for rule, hit in found])
+        errors = _refusal([(f.rule.id, f.rule.severity, f.hit.message, f.part) for f in found])
         entry: dict[str, Any] = {"record": record.id}
         refused = bool(errors) and not options.allow_findings
         if refused:
             entry.update(status="rejected", reason=errors)
         else:
             entry["status"] = "rendered"
+        signers = signed_by(letter.text, self.project.roster)
         entry.update(
             line=record.line,
             template=spec.name,
@@ -487,12 +489,13 @@ class Renderer:
             language=letter.language,
             channel=spec.channel,
             channel_reason=reason,
-            signer=letter.signer.name,
+            signer=", ".join(signers),  # the people the closing names; "" for nobody
+            signers=list(signers),
         )
         if options.check:
             entry["findings"] = [
-                {"rule": rule.id, "severity": rule.severity, "message": hit.message}
-                for rule, hit in found
+                {"rule": rule.id, "severity": rule.severity, "part": part, "message": hit.message}
+                for rule, hit, part in found
             ]
         if refused:
             return Outcome(entry)
@@ -503,10 +506,19 @@ class Renderer:
         return Outcome(entry, data, name=name, sender=letter.signer.email)
 
 
-def _refusal(found: list[tuple[str, str, str]]) -> str | None:
-    """Why a letter with error-level findings (rule, severity, message) is refused."""
-    errors = [f"[{rule}] {message}" for rule, severity, message in found if severity == "error"]
+def _refusal(found: list[tuple[str, str, str, str]]) -> str | None:
+    """Why a letter with error-level findings (rule, severity, message, part) is refused."""
+    errors = [
+        _described(rule, message, part)
+        for rule, severity, message, part in found
+        if severity == "error"
+    ]
     return "refused by checks: " + "; ".join(errors) if errors else None
+
+
+def _described(rule: str, message: str, part: str) -> str:
+    """``[rule] message``, with the part when it is the HTML part's."""
+    return f"[{rule}]{' (html part)' if part != 'text' else ''} {message}"
 
 
 def _region(record: Record) -> str | None:
@@ -576,7 +588,7 @@ def render_batch(
         if result.problems and not options.skip_invalid:
             problems = Problems(result.problems[:SHOWN_PROBLEMS], result.rejected)
             if to_stdout and sink.written:
-                raise StreamStopped(problems, sink.written)
+                raise stream_stopped(problems, sink.written)
             raise InvalidInput(problems)
         sink.commit()
         if log is not None:
@@ -676,13 +688,12 @@ class _Batch:
                 entry = outcome.entry
         for finding in entry.get("findings", ()):
             result.findings[finding["rule"]] += 1
-        region = entry.get("region")
+        region = entry.get("region") or NO_REGION
         if outcome.error is not None:
             result.rejected += 1
             if len(result.problems) < SHOWN_PROBLEMS:
                 result.problems.append(outcome.error)
-            if region is not None:
-                result.region(region).rejected += 1
+            result.region(region).rejected += 1
         elif outcome.data is None:
             result.refused += 1
             result.region(entry["region"]).rejected += 1  # rendered, so its region is known
@@ -692,7 +703,7 @@ class _Batch:
             result.rendered += 1
             counts = result.region(entry["region"])
             counts.rendered += 1
-            counts.signers[entry["signer"]] += 1
+            counts.signers[signer_label(entry["signers"])] += 1
             result.templates[entry["template_file"]] += 1
             result.channels[entry["channel"], entry["channel_reason"]] += 1
             if self.log is not None:

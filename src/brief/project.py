@@ -21,7 +21,7 @@ folder. Paths in ``brief.yaml`` are relative to the file itself::
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -268,11 +268,26 @@ class Project:
         start = Path(path) if path is not None else None
         if start is not None and start.name == CONFIG_NAME and start.is_file():
             start = start.parent
+        if start is not None and not start.is_dir():
+            raise ConfigError("project folder not found", path=start)
         return cls.discover(start, staff=staff, regions=regions, templates=templates)
 
     def __getstate__(self) -> dict[str, Any]:
-        keep = ("settings", "templates_dir", "regions_dir", "staff_path")
-        return {key: self.__dict__[key] for key in keep}
+        """The settings with absolute paths: a worker may run in another folder."""
+        settings = self.settings
+        smtp = settings.smtp
+        if smtp.ca_file is not None:
+            smtp = replace(smtp, ca_file=smtp.ca_file.absolute())
+        paths = ("config", "templates", "regions", "staff", "samples", "journal", "do_not_send")
+        absolute = {
+            name: path.absolute() for name in paths if (path := getattr(settings, name)) is not None
+        }
+        return {
+            "settings": replace(settings, root=settings.root.absolute(), smtp=smtp, **absolute),
+            "templates_dir": self.templates_dir.absolute(),
+            "regions_dir": self.regions_dir.absolute(),
+            "staff_path": self.staff_path.absolute(),
+        }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
@@ -280,7 +295,7 @@ class Project:
 
     def render(
         self,
-        record: Mapping[str, Any] | Record,
+        record: Mapping[str, Any] | Record | RecordError,
         *,
         template: str | None = None,
         date: str | dt.date | None = None,
@@ -291,8 +306,11 @@ class Project:
         Writes no file and no journal row. A problem with the record is a
         :class:`~brief.errors.RecordError`; a letter with error-level findings is
         returned with them (``brief render`` would refuse it)."""
+        from .errors import RecordError
         from .records import Record, make_record
 
+        if isinstance(record, RecordError):  # as brief.read_records yields a bad record
+            raise record
         if not isinstance(record, Record):
             made = make_record(record, "", 0)
             if not isinstance(made, Record):

@@ -94,12 +94,9 @@ class Record:
         return RecordError(message, path=self.path, line=self.line, record=self.id, field=field)
 
 
-Item = Record | RecordError
-
-
 def read_records(
     path: str | os.PathLike[str], *, encoding: str | None = None, warn: Warn | None = None
-) -> Iterator[Item]:
+) -> Iterator[Record | RecordError]:
     """Yield every record of ``path`` as a :class:`Record` or a :class:`RecordError`."""
     path = Path(path)
     kind = FORMATS.get(path.suffix.lower())
@@ -311,7 +308,7 @@ def _check_strings(value: Any) -> str | None:
     return None
 
 
-def make_record(raw: Mapping[str, Any], path: Path | str, line: int) -> Item:
+def make_record(raw: Mapping[str, Any], path: Path | str, line: int) -> Record | RecordError:
     """Clean and type one record's fields, or say what is wrong with it (``path`` ""
     and ``line`` 0 for a record that comes from no file)."""
     fields: dict[str, Any] = {}
@@ -404,7 +401,7 @@ def _decode_error(path: Path, chosen: str, err: UnicodeDecodeError) -> RecordsFi
     return RecordsFileError(f"cannot decode as {chosen} ({err.reason}); pass --encoding", path=path)
 
 
-def _read_csv(path: Path, encoding: str | None, warn: Warn) -> Iterator[Item]:
+def _read_csv(path: Path, encoding: str | None, warn: Warn) -> Iterator[Record | RecordError]:
     stream, chosen = _open_text(path, encoding)
     with stream:
         try:
@@ -461,7 +458,7 @@ def _csv_record(
     row: list[str],
     path: Path,
     line: int,
-) -> Item:
+) -> Record | RecordError:
     """:func:`make_record` of one CSV row, quicker for the usual row (no control
     characters, the required fields there, amounts and dates that read); any other row
     goes through :func:`make_record`, which says what is wrong with it."""
@@ -506,7 +503,7 @@ def _csv_header(row: list[str], path: Path, line: int, warn: Warn) -> list[str]:
 # -- JSON and JSON Lines ------------------------------------------------------
 
 
-def _read_jsonl(path: Path, encoding: str | None) -> Iterator[Item]:
+def _read_jsonl(path: Path, encoding: str | None) -> Iterator[Record | RecordError]:
     stream, chosen = _open_text(path, encoding)
     with stream:
         try:
@@ -528,7 +525,7 @@ def _json_msg(err: json.JSONDecodeError) -> str:
     return err.msg.removesuffix(" at").removesuffix(" starting")
 
 
-def _json_item(value: Any, path: Path, line: int) -> Item:
+def _json_item(value: Any, path: Path, line: int) -> Record | RecordError:
     if not isinstance(value, dict):
         return RecordError(
             f"a record must be an object, not {_json_type(value)}", path=path, line=line
@@ -542,7 +539,7 @@ def _json_type(value: Any) -> str:
     )
 
 
-def _read_json(path: Path, encoding: str | None) -> Iterator[Item]:
+def _read_json(path: Path, encoding: str | None) -> Iterator[Record | RecordError]:
     stream, chosen = _open_text(path, encoding)
     try:
         yield from _json_array(path, stream)
@@ -555,7 +552,7 @@ def _read_json(path: Path, encoding: str | None) -> Iterator[Item]:
 _CUT_OFF = 16
 
 
-def _json_array(path: Path, stream: TextIO) -> Iterator[Item]:
+def _json_array(path: Path, stream: TextIO) -> Iterator[Record | RecordError]:
     """Stream the objects of a top-level JSON array without loading the whole file."""
     decoder = json.JSONDecoder(parse_float=Decimal)
     with stream:
@@ -620,7 +617,7 @@ def _json_array(path: Path, stream: TextIO) -> Iterator[Item]:
 # -- YAML -------------------------------------------------------------------
 
 
-def _read_yaml(path: Path, encoding: str | None) -> Iterator[Item]:
+def _read_yaml(path: Path, encoding: str | None) -> Iterator[Record | RecordError]:
     from . import yamlfile
 
     codec = _codec(path, encoding) if encoding else "utf-8-sig"

@@ -33,7 +33,6 @@ import datetime as dt
 import functools
 import re
 import traceback
-import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -114,7 +113,7 @@ class TemplateSpec:
     def __reduce__(self) -> tuple[Callable[[str, str], TemplateSpec], tuple[str, str]]:
         """Pickled as where it comes from (compiled templates do not pickle): unpickling
         compiles the file again, once per folder and process."""
-        return _spec, (str(self.path.parent), self.path.name[: -len(".j2")])
+        return _spec, (str(self.path.parent.absolute()), self.path.name[: -len(".j2")])
 
 
 @dataclass(frozen=True)
@@ -145,13 +144,21 @@ def split_front_matter(source: str) -> tuple[str, str]:
 
 
 class _Loader(jinja2.FileSystemLoader):
-    """Loads templates with their front matter replaced by blank lines."""
+    """Loads templates with their front matter replaced by blank lines, and keeps each
+    file's text for :func:`render_traced`."""
+
+    def __init__(self, searchpath: str, encoding: str = "utf-8") -> None:
+        super().__init__(searchpath, encoding=encoding)
+        self.sources: dict[str, str] = {}
 
     def get_source(
         self, environment: jinja2.Environment, template: str
     ) -> tuple[str, str, Callable[[], bool]]:
         source, filename, uptodate = super().get_source(environment, template)
-        return split_front_matter(source)[1], filename, uptodate
+        body = split_front_matter(source)[1]
+        if filename is not None:
+            self.sources[filename] = body
+        return body, filename, uptodate
 
 
 class _Fields(dict[str, Any]):
@@ -254,6 +261,25 @@ class _Sandbox(ImmutableSandboxedEnvironment):
     def __init__(self, **options: Any):
         super().__init__(**options)
         self._safe: dict[tuple[type, str], bool] = {}
+        self.codes: dict[str, str] = {}  # file name -> generated Python, for traces
+        self.traces: dict[str, _Trace] = {}
+
+    def _compile(self, source: str, filename: str) -> Any:
+        # Every template the environment loads itself (an include, an imported macro
+        # file, an extended base) passes here with its generated code.
+        self.codes[filename] = source
+        return super()._compile(source, filename)
+
+    def trace(self, filename: str) -> _Trace | None:
+        """How the generated code of file ``filename`` maps back to its lines."""
+        trace = self.traces.get(filename)
+        if trace is None:
+            code = self.codes.get(filename)
+            source = getattr(self.loader, "sources", {}).get(filename)
+            if code is None or source is None:
+                return None
+            trace = self.traces[filename] = _Trace(source, code)
+        return trace
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         # ``customer.amount``: a record's field, found without first failing to find a
@@ -281,7 +307,7 @@ _VIEW_FIELDS: dict[type, frozenset[str]] = {
 }
 
 
-def make_environment(folder: Path) -> ImmutableSandboxedEnvironment:
+def make_environment(folder: Path) -> _Sandbox:
     """The sandboxed, strict environment every template runs in."""
     env = _Sandbox(
         loader=_Loader(str(folder), encoding="utf-8-sig"),
@@ -316,7 +342,9 @@ class Templates:
         self.env = make_environment(folder)
         self._specs: dict[str, TemplateSpec] = {}
         self._parsed: dict[str, tuple[str, jinja2.nodes.Template]] = {}
-        self.files = {p.name for p in folder.glob("*.j2")}
+        # A file whose name starts with "_" is a partial: included, imported or extended
+        # by other templates, never a letter of its own.
+        self.files = {p.name for p in folder.glob("*.j2") if not p.name.startswith("_")}
 
     def names(self) -> list[str]:
         return sorted({name.split(".", 1)[0] for name in self.files})
@@ -410,7 +438,11 @@ class Templates:
             channel=front.get("channel", "letter"),
             language=front.get("language", "nl"),
             description=front.get("description", ""),
-            subject=self._from_string(subject_source, path) if subject_source else None,
+            subject=(
+                self._from_string(subject_source, path, front_matter_lines(source).get("subject"))
+                if subject_source
+                else None
+            ),
             body=self._get(f"{stem}.j2"),
             html=self._get(html_name) if html_name in self.files else None,
         )
@@ -430,7 +462,7 @@ class Templates:
         """Compile a file: one parse and one code generation, shared with :func:`render_traced`."""
         path = str(self.folder / filename)
         try:
-            source, ast = self.parse(filename)
+            _, ast = self.parse(filename)
         except jinja2.TemplateSyntaxError as err:
             raise TemplateError(
                 f"template syntax error: {err.message}",
@@ -438,18 +470,32 @@ class Templates:
                 line=err.lineno,
             ) from None
         raw = self.env.compile(ast, filename, path, raw=True)
+        self.env.codes[path] = raw
         code = compile(raw, path, "exec")
-        template = self.env.template_class.from_code(self.env, code, self.env.make_globals(None))
-        _TRACES[template] = _Trace(source, raw, template)
-        return template
+        return self.env.template_class.from_code(self.env, code, self.env.make_globals(None))
 
-    def _from_string(self, source: str, path: Path) -> jinja2.Template:
+    def _from_string(self, source: str, path: Path, line: int | None) -> jinja2.Template:
         try:
             return self.env.from_string(source)
         except jinja2.TemplateSyntaxError as err:
             raise TemplateError(
-                f"front matter 'subject': {err.message}", path=path, line=2
+                f"front matter 'subject': {err.message}", path=path, line=line or 2
             ) from None
+
+
+def front_matter_lines(source: str) -> dict[str, int]:
+    """The 1-based file line of each top-level front matter key (``subject`` -> 2)."""
+    text, _ = split_front_matter(source)
+    lines: dict[str, int] = {}
+    try:
+        node = yaml.compose(text) if text else None
+    except yaml.YAMLError:
+        return lines
+    if isinstance(node, yaml.MappingNode):
+        for key, _value in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                lines.setdefault(str(key.value), key.start_mark.line + 2)
+    return lines
 
 
 def _front_matter(source: str, path: Path) -> dict[str, str]:
@@ -460,17 +506,30 @@ def _front_matter(source: str, path: Path) -> dict[str, str]:
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
+        if mark is not None and mark.line >= text.count("\n"):
+            # Past the end (an unclosed bracket or quote): where it was opened.
+            mark = getattr(err, "context_mark", None) or mark
         line = mark.line + 2 if mark else 1
-        raise TemplateError(f"front matter: invalid YAML: {err}", path=path, line=line) from None
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        raise TemplateError(
+            f"front matter: invalid YAML: {problem}", path=path, line=line
+        ) from None
     if not isinstance(data, dict):
         raise TemplateError("front matter must be a mapping", path=path, line=2)
+    lines = front_matter_lines(source)
     for key in data:
         if key not in _FRONT_MATTER_KEYS:
             known = ", ".join(sorted(_FRONT_MATTER_KEYS))
-            raise TemplateError(f"front matter: unknown key {key!r} (known: {known})", path=path)
+            raise TemplateError(
+                f"front matter: unknown key {key!r} (known: {known})",
+                path=path,
+                line=lines.get(str(key)),
+            )
     if data.get("channel", "letter") not in CHANNELS:
         raise TemplateError(
-            f"front matter 'channel': {data['channel']!r} is not letter or email", path=path
+            f"front matter 'channel': {data['channel']!r} is not letter or email",
+            path=path,
+            line=lines.get("channel"),
         )
     if path.name.endswith(f".{POST}.j2") and data.get("channel", "letter") != "letter":
         raise TemplateError(
@@ -479,7 +538,9 @@ def _front_matter(source: str, path: Path) -> dict[str, str]:
         )
     if str(data.get("language", "nl")) not in LANGUAGES:
         raise TemplateError(
-            f"front matter 'language': {data['language']!r} is not one of nl, en", path=path
+            f"front matter 'language': {data['language']!r} is not one of nl, en",
+            path=path,
+            line=lines.get("language"),
         )
     return {key: str(value) for key, value in data.items()}
 
@@ -565,21 +626,31 @@ def _base_context(
     return base
 
 
-def template_line(err: BaseException, template: jinja2.Template) -> int | None:
-    filename = template.filename
-    line = None
+def error_origin(err: BaseException, environment: jinja2.Environment) -> Origin | None:
+    """The template file and line where ``err`` was raised: the innermost frame of a
+    template's code (an included file, an imported macro or an extended base, too).
+
+    A traceback straight from the generated code is mapped back through its line table;
+    one that Jinja already rewrote (``handle_exception``) holds template lines.
+    """
+    found: Origin | None = None
     for frame, lineno in traceback.walk_tb(err.__traceback__):
-        if frame.f_code.co_filename == filename:
-            line = lineno
-    return line
+        filename = frame.f_code.co_filename
+        if not filename.endswith(".j2"):
+            continue
+        trace = environment.trace(filename) if isinstance(environment, _Sandbox) else None
+        if frame.f_code.co_name in ("root", "macro") or frame.f_code.co_name.startswith("block_"):
+            line = trace.template_line(lineno) if trace is not None else lineno
+        else:
+            line = lineno  # a frame Jinja rewrote to the template's own line
+        found = (filename, line)
+    return found
 
 
-def traced_line(err: BaseException, template: jinja2.Template) -> int | None:
-    """The template line that raised ``err`` in :func:`render_traced` (whose traceback
-    holds the lines of the compiled code, not yet of the template)."""
-    trace = _TRACES.get(template)
-    line = template_line(err, template)
-    return trace.template_line(line) if trace is not None and line is not None else line
+def template_line(err: BaseException, template: jinja2.Template) -> int | None:
+    """The line of ``template`` where ``err`` was raised (see :func:`error_origin`)."""
+    origin = error_origin(err, template.environment)
+    return origin[1] if origin is not None else None
 
 
 def innermost_template_line(err: BaseException) -> str:
@@ -611,18 +682,26 @@ def _render(template: jinja2.Template, ctx: dict[str, Any], record: Record) -> s
         raise record.error(f"cannot render {location}: {message}") from None
 
 
-class _Trace:
-    """What is needed to map output back to template lines, per template."""
+#: Where a piece of a letter comes from: a template file and a 1-based line of it.
+Origin = tuple[str, int]
+_DEBUG_INFO = re.compile(r"^debug_info = '([0-9=&]*)'", re.M)
 
-    def __init__(self, source: str, code: str, template: jinja2.Template):
+
+class _Trace:
+    """What is needed to map output back to template lines, per template file."""
+
+    def __init__(self, source: str, code: str):
         self.source = source
         self.line_starts = [0] + [i + 1 for i, ch in enumerate(source) if ch == "\n"]
+        self.lines = len(self.line_starts) - (1 if source.endswith("\n") else 0)
         self.constant = {
             number
             for number, text in enumerate(code.splitlines(), start=1)
             if text.lstrip().startswith(("yield '", 'yield "'))
         }
-        self.debug = template.debug_info  # [(template line, code line)], parsed once
+        match = _DEBUG_INFO.search(code)
+        pairs = match.group(1).split("&") if match and match.group(1) else []
+        self.debug = [(int(a), int(b)) for a, b in (pair.split("=") for pair in pairs)]
         self.code_lines = [code_line for _, code_line in self.debug]
 
     def line_at(self, offset: int) -> int:
@@ -631,52 +710,82 @@ class _Trace:
     def template_line(self, code_line: int) -> int:
         """Like ``Template.get_corresponding_lineno``, without re-parsing its table."""
         index = bisect.bisect_right(self.code_lines, code_line) - 1
-        return self.debug[index][0] if index >= 0 else 1
+        line = self.debug[index][0] if index >= 0 else 1
+        return min(max(line, 1), max(self.lines, 1))
 
 
-_TRACES: weakref.WeakKeyDictionary[jinja2.Template, _Trace] = weakref.WeakKeyDictionary()
+def _innermost(gen: Any) -> Any:
+    """The frame that produced the chunk ``gen`` just yielded: down through ``yield from``
+    (an extended base, a block) and through an ``include`` (``for event in gen``)."""
+    frame = gen.gi_frame
+    while frame is not None:
+        inner = gen.gi_yieldfrom
+        if inner is None:
+            local = frame.f_locals.get("gen")
+            if isinstance(local, GeneratorType) and local is not gen:
+                inner = local
+        if not isinstance(inner, GeneratorType) or inner.gi_frame is None:
+            return frame
+        gen, frame = inner, inner.gi_frame
+    return None
 
 
 def render_traced(
     template: jinja2.Template, ctx: Mapping[str, Any]
-) -> tuple[str, list[int | None]]:
-    """Render ``template`` and say, for each output line, the template line it came from.
+) -> tuple[str, list[Origin | None]]:
+    """Render ``template`` and say, for each output line, the template file and line it
+    came from.
 
-    Literal text maps to the exact line it is written on; a value maps to
-    the line of its ``{{ ... }}``. Leading and trailing blank lines are
-    dropped as in :func:`render_letter`.
+    Literal text maps to the exact line it is written on, also in an included file or
+    an extended base; a value maps to the line of its ``{{ ... }}``; a line of a macro's
+    output maps to the line of the macro file where that text is written when it is
+    written there literally, else to the line of the call. Leading and trailing blank
+    lines are dropped as in :func:`render_letter`. Errors are raised as they come from
+    the template's code: :func:`error_origin` finds their file and line.
     """
-    trace = _TRACES.get(template)
-    if trace is None:
+    env = template.environment
+    if not isinstance(env, _Sandbox) or env.trace(str(template.filename)) is None:
         raise ValueError("render_traced needs a template compiled by Templates")
     out: list[str] = []
-    lines: list[int | None] = []
-    current: int | None = None
+    lines: list[Origin | None] = []
+    current: Origin | None = None
     buffer: list[str] = []
     gen = template.root_render_func(template.new_context(dict(ctx)))
     if not isinstance(gen, GeneratorType):  # jinja2 compiles the root render function as one
         raise TypeError("render_traced needs jinja2's generator render functions")
+    searched: dict[str, int] = {}  # file -> offset after the last literal text found there
     for chunk in gen:
-        frame = gen.gi_frame
-        code_line = frame.f_lineno if frame is not None else 0
+        frame = _innermost(gen)
+        if frame is None:
+            continue
+        filename = frame.f_code.co_filename
+        trace = env.trace(filename)
+        if trace is None:  # not a template's code (cannot happen); keep the root's lines
+            filename = str(template.filename)
+            trace = env.trace(filename)
+            assert trace is not None
+        code_line = frame.f_lineno
         line = trace.template_line(code_line)
         constant = code_line in trace.constant
-        search_from = trace.line_starts[max(line - 1, 0)]
+        call = not constant and "(" in _source_line(trace, line)
+        search_from = max(trace.line_starts[max(line - 1, 0)], searched.get(filename, 0))
         for index, piece in enumerate(chunk.split("\n")):
             if index:
                 out.append("".join(buffer))
                 lines.append(current)
                 buffer, current = [], None
             if current is None and piece.strip():
-                current = line
+                current = (filename, line)
+                needle = piece.strip()
                 if constant:
                     # Jinja joins literal text across comments and trimmed tags into one
                     # chunk: find each line's own text in the source.
-                    needle = piece.strip()
                     found = trace.source.find(needle, search_from)
                     if found >= 0:
-                        current = trace.line_at(found)
-                        search_from = found + len(needle)
+                        current = (filename, trace.line_at(found))
+                        search_from = searched[filename] = found + len(needle)
+                elif call:
+                    current = _literal_origin(env, needle, filename) or current
             buffer.append(piece)
     if buffer:
         out.append("".join(buffer))
@@ -688,6 +797,26 @@ def render_traced(
         out.pop()
         lines.pop()
     return "\n".join(out) + "\n", lines
+
+
+def _source_line(trace: _Trace, line: int) -> str:
+    start = trace.line_starts[line - 1] if 0 < line <= len(trace.line_starts) else 0
+    end = trace.source.find("\n", start)
+    return trace.source[start : end if end >= 0 else len(trace.source)]
+
+
+def _literal_origin(env: _Sandbox, needle: str, caller: str) -> Origin | None:
+    """Where the output line ``needle`` of a macro call is written literally: in one
+    other template file the environment loaded that defines macros, on one line."""
+    found: list[Origin] = []
+    for filename, code in env.codes.items():
+        trace = env.trace(filename)
+        if filename == caller or trace is None or "def macro(" not in code:
+            continue
+        at = trace.source.find(needle)
+        if at >= 0 and "\n" not in needle:
+            found.append((filename, trace.line_at(at)))
+    return found[0] if len(found) == 1 else None
 
 
 def render_letter(
@@ -731,5 +860,4 @@ __all__ = [
     "make_environment",
     "render_letter",
     "resolve_signer",
-    "traced_line",
 ]
