@@ -1,32 +1,42 @@
 """Measure ``brief render`` against its floors and against mailmerge; write bench/RESULTS.md.
 
 For each size N it generates N demo-like records (bench/generate.py) and
-runs, one after the other, each in a fresh process (wall time, and peak
-RSS of the process and its workers from ``os.wait4``):
+runs each row in a fresh process, recording wall time, CPU time (user +
+system of the process and every worker it reaped, from ``os.wait4``) and
+peak RSS:
 
 - floor A: a bare Jinja2 loop rendering the same templates with the same
   context, output discarded (bench/floor.py);
 - floor B: the same loop writing each letter to its own file;
 - brief render with the checks off and on, to a folder and to one stream
-  file, on one core (``--jobs 1``) and on all cores (the default);
+  file, with ``--jobs 1`` and ``--jobs 2`` (the ``--jobs 2`` rows run
+  through bench/selfcpu.py, which also records the parent's own CPU, so
+  the parent's share of the work is known);
+- brief render of a text-only copy of the demo project (the same templates
+  without their HTML parts), the like-for-like comparison with mailmerge;
 - mailmerge 2.3.0 (``--dry-run --no-limit --output-format raw``, every
   message printed to stdout, sent to /dev/null) with an equivalent plain
   template (bench/mailmerge/), the tool users would otherwise pick;
 
-and, once, the wall time of ``brief --version``, ``brief --help`` and
-``brief lint`` on the demo project. Results are kept per size in
-bench/results.json (a size run again replaces its figures, so every
-ratio comes from one run) and written as a table to bench/RESULTS.md.
+and, once, ``python -c pass``, ``brief --version``, ``brief --help`` and
+``brief lint`` on a copy of the demo project, cold (its lint cache emptied
+before each run) and warm (nothing changed since the last run), each the
+median of several runs, wall and CPU. Ratios are computed on CPU time,
+which holds on a busy machine where wall time does not. With ``--repeat
+N`` the rows are run in rounds (A B C ... A B C ...), so that a burst of
+load elsewhere touches every row alike; the least CPU, the fastest wall
+and the largest peak RSS of the rounds are kept.
+
+Results are kept per size in bench/results.json (a size run again replaces
+its figures, so every ratio comes from one run) and written as tables to
+bench/RESULTS.md, with the targets of issue 17.
 
 mailmerge is optional: ``pip install -e '.[bench]'`` (or ``pip install
 mailmerge==2.3.0``); without it that row is skipped with a note.
 
     python bench/run.py                                  # quick: 10,000 records
-    python bench/run.py --sizes 10000,100000 --repeat 3  # what RESULTS.md shows, and:
-    python bench/run.py --sizes 1000000 --only floor-a,floor-b,render-stream,render-folder --no-startup
-
-Each size's figures replace that size's earlier ones in bench/results.json;
-RESULTS.md shows every size measured so far.
+    python bench/run.py --sizes 20000 --repeat 2         # what RESULTS.md shows, and:
+    python bench/run.py --sizes 1000000 --only render-stream --no-startup
 """
 
 from __future__ import annotations
@@ -37,6 +47,7 @@ import datetime as dt
 import json
 import os
 import platform
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -58,6 +69,10 @@ BRIEF = str(BIN / "brief")
 MAILMERGE = BIN / "mailmerge"
 TEMPLATE = "betalingsherinnering"
 DATE = "2026-11-22"
+PROJECT_FILES = ("brief.yaml", "templates", "regions", "examples")
+# Every command runs as a user's would: Python keeps its compiled modules (some shells
+# and CI set PYTHONDONTWRITEBYTECODE, which makes every start-up compile brief again).
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 @dataclass
@@ -68,25 +83,55 @@ class Run:
     rss_mb: float  # peak resident set size of the process and its children
     records: int
     note: str = ""
+    cpu: float = 0.0  # user + system seconds of the process and the workers it reaped
+    parent_cpu: float | None = None  # the process's own share (rows run through selfcpu.py)
 
     @property
     def rate(self) -> float:
         return self.records / self.wall if self.wall else 0.0
 
+    @property
+    def cpu_rate(self) -> float:
+        return self.records / self.cpu if self.cpu else 0.0
 
-def measure(argv: list[str], *, stdout: str | None = None, cwd: Path = REPO) -> tuple[float, float]:
-    """Run ``argv`` in a fresh process: (wall seconds, peak RSS in MB of it and its children)."""
-    with open(stdout or os.devnull, "wb") as sink, tempfile.TemporaryFile() as errors:
-        start = time.perf_counter()
-        process = subprocess.Popen(argv, cwd=cwd, stdout=sink, stderr=errors)
-        _, status, usage = os.wait4(process.pid, 0)
-        wall = time.perf_counter() - start
-        code = os.waitstatus_to_exitcode(status)
-        if code not in (0, 1):
-            errors.seek(0)
-            message = errors.read().decode(errors="replace")[-2000:]
-            raise SystemExit(f"{' '.join(argv)} failed ({code}):\n{message}")
-    return wall, usage.ru_maxrss / 1024  # Linux: kilobytes
+
+@dataclass
+class Measured:
+    wall: float
+    cpu: float
+    rss_mb: float
+    parent_cpu: float | None = None
+
+
+def measure(
+    argv: list[str],
+    *,
+    stdout: str | None = None,
+    cwd: Path = REPO,
+    env: dict[str, str] | None = None,
+    parent: bool = False,
+) -> Measured:
+    """Run ``argv`` in a fresh process: wall seconds, CPU seconds and peak RSS (MB) of it and
+    the children it reaped; with ``parent``, also the CPU of the process alone."""
+    with tempfile.TemporaryDirectory() as scratch:
+        own = Path(scratch) / "self"
+        if parent:
+            argv = [PYTHON, str(BENCH / "selfcpu.py"), str(own), *argv]
+        with open(stdout or os.devnull, "wb") as sink, tempfile.TemporaryFile() as errors:
+            start = time.perf_counter()
+            process = subprocess.Popen(
+                argv, cwd=cwd, stdout=sink, stderr=errors, env=env if env is not None else ENV
+            )
+            _, status, usage = os.wait4(process.pid, 0)
+            wall = time.perf_counter() - start
+            code = os.waitstatus_to_exitcode(status)
+            if code not in (0, 1):
+                errors.seek(0)
+                message = errors.read().decode(errors="replace")[-2000:]
+                raise SystemExit(f"{' '.join(argv)} failed ({code}):\n{message}")
+        cpu = usage.ru_utime + usage.ru_stime
+        own_cpu = float(own.read_text("utf-8")) if parent else None
+    return Measured(wall, cpu, usage.ru_maxrss / 1024, own_cpu)  # Linux: kilobytes
 
 
 def brief_render(records: Path, *extra: str) -> list[str]:
@@ -101,6 +146,22 @@ def brief_render(records: Path, *extra: str) -> list[str]:
         DATE,
         *(extra if "--journal" in extra else ("--no-journal", *extra)),
     ]
+
+
+def copy_project(target: Path, *, html: bool = True) -> Path:
+    """A copy of the demo project (brief.yaml, templates, regions, examples); without
+    ``html``, the templates lose their HTML parts, so every e-mail is text only."""
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    for name in PROJECT_FILES:
+        source = REPO / name
+        if source.is_dir():
+            ignore = None if html else shutil.ignore_patterns("*.html.j2")
+            shutil.copytree(source, target / name, ignore=ignore)
+        else:
+            shutil.copy(source, target / name)
+    return target
 
 
 def mailmerge_database(records: Path, path: Path) -> Path:
@@ -137,11 +198,22 @@ ROWS = {
     "render-stream-nocheck": "brief render --stream FILE --no-check --jobs 1",
     "render-stream": "brief render --stream FILE --jobs 1",
     "render-stdout": "brief render --stream - --jobs 1 (> /dev/null)",
-    "render-folder-jobs": "brief render --out DIR (--jobs: all cores)",
-    "render-stream-jobs": "brief render --stream FILE (--jobs: all cores)",
+    "render-folder-jobs": "brief render --out DIR --jobs 2",
+    "render-stream-jobs": "brief render --stream FILE --jobs 2",
     "render-folder-journal": "brief render --out DIR --jobs 1, letters recorded in the journal",
-    "mailmerge": "mailmerge --dry-run --no-limit (> /dev/null)",
+    "text-stream-nocheck": "text only: brief render --stream FILE --no-check --jobs 1",
+    "text-stream": "text only: brief render --stream FILE --jobs 1",
+    "mailmerge": "mailmerge --dry-run --no-limit (> /dev/null), text only",
 }
+
+
+@dataclass
+class Row:
+    key: str
+    argv: list[str]
+    cwd: Path = REPO
+    stdout: str | None = None
+    parent: bool = False
 
 
 def run_size(n: int, work: Path, only: set[str], repeat: int = 1) -> list[Run]:
@@ -149,27 +221,12 @@ def run_size(n: int, work: Path, only: set[str], repeat: int = 1) -> list[Run]:
     if not records.exists():
         print(f"generating {n} records ...", flush=True)
         generate(n, records)
-    runs: list[Run] = []
+    text_only = copy_project(work / "text-only", html=False)
+    rows: list[Row] = []
 
-    def add(key: str, argv: list[str], note: str = "", stdout: str | None = None) -> None:
-        if only and key not in only:
-            return
-        print(f"{n:>9}  {ROWS[key]} ...", end=" ", flush=True)
-        outputs = [Path(a) for a in argv if a.startswith(str(work / "runs"))]
-        walls, peaks = [], []
-        for attempt in range(repeat):
-            wall, rss = measure(argv, stdout=stdout)
-            walls.append(wall)
-            peaks.append(rss)
-            for path in outputs:  # out of the way, not deleted (see out() below)
-                if path.exists():
-                    path.rename(path.with_name(f"{path.name}.{attempt}"))
-        # the fastest attempt (the least disturbed by the rest of the machine), and the
-        # largest peak memory of any
-        wall, rss = min(walls), max(peaks)
-        run = Run(key, ROWS[key], wall, rss, n, note)
-        print(f"{wall:8.2f} s  {run.rate:8.0f}/s  {rss:6.1f} MB", flush=True)
-        runs.append(run)
+    def add(key: str, argv: list[str], **options: object) -> None:
+        if not only or key in only:
+            rows.append(Row(key, argv, **options))  # type: ignore[arg-type]
 
     def out(key: str) -> str:
         """A new path for each run's output. Nothing is deleted until the end: on ext4,
@@ -185,10 +242,16 @@ def run_size(n: int, work: Path, only: set[str], repeat: int = 1) -> list[Run]:
     add("render-stream-nocheck", brief_render(records, "--stream", out("sn"), "--no-check", "-j1"))
     add("render-stream", brief_render(records, "--stream", out("stream"), "--jobs", "1"))
     add("render-stdout", brief_render(records, "--stream", "-", "--jobs", "1"))
-    add("render-folder-jobs", brief_render(records, "--out", out("folder-jobs")))
-    add("render-stream-jobs", brief_render(records, "--stream", out("stream-jobs")))
+    add("render-folder-jobs", brief_render(records, "-o", out("fj2"), "-j2"), parent=True)
+    add("render-stream-jobs", brief_render(records, "--stream", out("sj2"), "-j2"), parent=True)
     journal = ("--journal", out("journal.sqlite"))
     add("render-folder-journal", brief_render(records, "-o", out("fj"), "-j1", *journal))
+    add(
+        "text-stream-nocheck",
+        brief_render(records, "--stream", out("tn"), "--no-check", "-j1"),
+        cwd=text_only,
+    )
+    add("text-stream", brief_render(records, "--stream", out("text"), "-j1"), cwd=text_only)
     if not only or "mailmerge" in only:
         if MAILMERGE.exists():
             database = mailmerge_database(records, work / f"mailmerge-{n}.csv")
@@ -210,27 +273,79 @@ def run_size(n: int, work: Path, only: set[str], repeat: int = 1) -> list[Run]:
             )
         else:
             print("mailmerge is not installed: pip install -e '.[bench]' (row skipped)")
+
+    measured: dict[str, list[Measured]] = {row.key: [] for row in rows}
+    for attempt in range(repeat):  # in rounds: A B C ... A B C ...
+        for row in rows:
+            print(f"{n:>9}  {ROWS[row.key]} ...", end=" ", flush=True)
+            m = measure(row.argv, stdout=row.stdout, cwd=row.cwd, parent=row.parent)
+            measured[row.key].append(m)
+            share = f"  parent {m.parent_cpu / m.cpu:4.0%}" if m.parent_cpu else ""
+            print(f"{m.wall:7.2f} s wall {m.cpu:7.2f} s CPU {m.rss_mb:6.1f} MB{share}", flush=True)
+            for path in (Path(a) for a in row.argv if a.startswith(str(work / "runs"))):
+                if path.exists():  # out of the way, not deleted (see out() above)
+                    path.rename(path.with_name(f"{path.name}.{attempt}"))
+    runs = []
+    for row in rows:
+        ms = measured[row.key]
+        # the least CPU and the fastest wall (the least disturbed by the rest of the
+        # machine), the largest peak memory; the parent's share from the least-CPU round
+        least = min(ms, key=lambda m: m.cpu)
+        runs.append(
+            Run(
+                row.key,
+                ROWS[row.key],
+                min(m.wall for m in ms),
+                max(m.rss_mb for m in ms),
+                n,
+                cpu=least.cpu,
+                parent_cpu=least.parent_cpu,
+            )
+        )
     return runs
 
 
-def startup(repeat: int = 7) -> dict[str, float]:
-    """Median wall time of the quick commands, in seconds."""
-    with tempfile.TemporaryDirectory() as tmp:
-        demo = Path(tmp) / "demo"
-        demo.mkdir()
-        shutil.copy(REPO / "brief.yaml", demo)
-        for folder in ("templates", "regions", "examples"):
-            shutil.copytree(REPO / folder, demo / folder)
-        commands = {
-            "brief --version": [BRIEF, "--version"],
-            "brief --help": [BRIEF, "--help"],
-            "brief lint (demo project)": [BRIEF, "lint"],
-        }
-        times = {}
+STARTUP = {
+    "python -c pass": "bare interpreter",
+    "brief --version": "",
+    "brief --help": "",
+    "brief lint, cold": "demo project, its lint cache emptied before each run",
+    "brief lint, unchanged": "demo project, nothing changed since the last run",
+}
+
+
+def startup(work: Path, repeat: int = 11) -> dict[str, dict[str, float]]:
+    """Median wall and CPU time of the quick commands, in seconds, in rounds."""
+    demo = copy_project(work / "demo")
+    cache = work / "cache"  # its own cache folder: the CMU counts kept, the lint cache not
+    env = {**ENV, "XDG_CACHE_HOME": str(cache)}
+    lint_cache = cache / "brief" / "lint"
+    commands = {
+        "python -c pass": [PYTHON, "-c", "pass"],
+        "brief --version": [BRIEF, "--version"],
+        "brief --help": [BRIEF, "--help"],
+        "brief lint, cold": [BRIEF, "lint"],
+        "brief lint, unchanged": [BRIEF, "lint"],
+    }
+    measure(commands["brief lint, cold"], cwd=demo, env=env)  # the CMU counts cached
+    results: dict[str, list[Measured]] = {name: [] for name in commands}
+    for _ in range(repeat):
         for name, argv in commands.items():
-            walls = [measure(argv, cwd=demo)[0] for _ in range(repeat)]
-            times[name] = statistics.median(walls)
-            print(f"{name}: {times[name]:.3f} s (median of {repeat})", flush=True)
+            if name == "brief lint, cold":
+                shutil.rmtree(lint_cache, ignore_errors=True)
+            results[name].append(measure(argv, cwd=demo, env=env))
+    times = {}
+    for name, ms in results.items():
+        times[name] = {
+            "wall": statistics.median(m.wall for m in ms),
+            "cpu": statistics.median(m.cpu for m in ms),
+            "rss_mb": max(m.rss_mb for m in ms),
+        }
+        print(
+            f"{name}: {times[name]['wall']:.3f} s wall, {times[name]['cpu']:.3f} s CPU "
+            f"(median of {repeat})",
+            flush=True,
+        )
     return times
 
 
@@ -276,117 +391,212 @@ def machine() -> dict[str, str]:
 
 
 def ratio(a: Run | None, b: Run | None) -> str:
-    if a is None or b is None or not b.rate:
+    """How many times ``b``'s records per CPU second ``a`` does."""
+    if a is None or b is None or not a.cpu or not b.cpu:
         return ""
-    return f"{a.rate / b.rate:.2f}"
+    return f"{a.cpu_rate / b.cpu_rate:.2f}"
 
 
 def table(size: dict) -> list[str]:
     runs = {r["key"]: Run(**r) for r in size["runs"]}
     floor_a, floor_b, mm = runs.get("floor-a"), runs.get("floor-b"), runs.get("mailmerge")
     lines = [
-        "| run | wall (s) | records/s | peak RSS (MB) | × floor A | × floor B | × mailmerge |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| run | wall (s) | CPU (s) | records/s (wall) | records/CPU-s | parent CPU | "
+        "peak RSS (MB) | × floor A | × floor B | × mailmerge |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for key in ROWS:
         run = runs.get(key)
         if run is None:
             continue
+        share = f"{run.parent_cpu / run.cpu:.0%}" if run.parent_cpu and run.cpu else ""
         lines.append(
-            f"| {run.label} | {run.wall:.2f} | {run.rate:,.0f} | {run.rss_mb:.0f} "
+            f"| {run.label} | {run.wall:.2f} | {run.cpu:.2f} | {run.rate:,.0f} "
+            f"| {run.cpu_rate:,.0f} | {share} | {run.rss_mb:.0f} "
             f"| {ratio(run, floor_a)} | {ratio(run, floor_b)} | {ratio(run, mm)} |"
         )
     return lines
 
 
-def _ratio(runs: dict[str, Run], a: str, b: str) -> float | None:
-    x, y = runs.get(a), runs.get(b)
-    return x.rate / y.rate if x and y and y.rate else None
-
-
 def targets(data: dict) -> list[str]:
-    lines = []
+    """Issue 17's targets, each from one size's run (the largest measured with both rows)."""
+    sizes = sorted(data["sizes"].items(), key=lambda item: int(item[0]))
+    lines = [
+        "| target | issue 17 found | goal | measured | where | met |",
+        "| --- | ---: | ---: | ---: | --- | :---: |",
+    ]
 
-    def check(name: str, value: float | None, goal: float, *, below: bool = False) -> None:
+    def row(
+        name: str,
+        found: str,
+        goal: float,
+        value: float | None,
+        where: str,
+        *,
+        below: bool,
+        unit: str = "",
+    ) -> None:
         if value is None:
-            lines.append(f"- not measured: {name}")
-            return
-        met = value < goal if below else value >= goal
-        verdict = "met" if met else "**not met**"
-        lines.append(f"- {verdict}: {name}: {value:.2f} (target {'<' if below else '≥'} {goal:g})")
-
-    for n, size in sorted(data["sizes"].items(), key=lambda item: int(item[0])):
-        runs = {r["key"]: Run(**r) for r in size["runs"]}
-        lines.append(f"\n{int(n):,} records:\n")
-        for name, a, b, goal in (
-            ("stream, checks on, one core ÷ floor A", "render-stream", "floor-a", 0.5),
-            ("stream, checks on, one core ÷ mailmerge", "render-stream", "mailmerge", 5),
-            ("folder, checks on, one core ÷ floor B", "render-folder", "floor-b", 0.7),
-            ("stream, checks on: all cores ÷ one core", "render-stream-jobs", "render-stream", 1.6),
-            ("folder, checks on: all cores ÷ one core", "render-folder-jobs", "render-folder", 1.6),
-        ):
-            if a in runs and b in runs:  # a size measured with --only may lack a row
-                check(name, _ratio(runs, a, b), goal)
-        brief = [run.rss_mb for key, run in runs.items() if key.startswith("render")]
-        if brief:
-            check("peak RSS of brief render, MB", max(brief), 150, below=True)
-        floor = _ratio(runs, "floor-a", "mailmerge")
-        if floor:
             lines.append(
-                f"- note: floor A itself runs at {floor:.2f} × mailmerge, so 5 × mailmerge "
-                f"needs brief {5 / floor:.1f} × faster than the bare Jinja2 loop, which does "
-                "a part of brief's work"
+                f"| {name} | {found} | {'≤' if below else '≥'} {goal:g}{unit} | not measured | | |"
             )
-    peaks = []
-    for n, size in sorted(data["sizes"].items(), key=lambda item: int(item[0])):
-        rows = [r for r in size["runs"] if r["key"] in ("render-stream", "render-folder")]
-        if rows:
-            peaks.append(f"{max(r['rss_mb'] for r in rows):.0f} MB at {int(n):,}")
-    if len(peaks) > 1:
+            return
+        met = value <= goal if below else value >= goal
+        shown = f"{value:.0%}" if unit == " %" else f"{value:.2f}"
+        goal_shown = f"{goal:.0%}" if unit == " %" else f"{goal:g}{unit}"
         lines.append(
-            "\nPeak RSS of brief render (checks on, one core) by size, to see whether it "
-            f"grows with N: {', '.join(peaks)}."
+            f"| {name} | {found} | {'≤' if below else '≥'} {goal_shown} | {shown} | {where} "
+            f"| {'yes' if met else '**no**'} |"
         )
-    startup = data.get("startup", {}).get("times", {})
-    if startup:
-        lines.append("\nStart-up:\n")
-    for name, wall in startup.items():
-        if name != "brief lint (demo project)":
-            check(f"`{name}` wall time, s", wall, 0.3, below=True)
+
+    def largest(*keys: str) -> tuple[str, dict[str, Run]] | None:
+        for n, size in reversed(sizes):
+            runs = {r["key"]: Run(**r) for r in size["runs"]}
+            if all(k in runs and runs[k].cpu for k in keys):
+                return f"{int(n):,} records", runs
+        return None
+
+    def cpu_ratio(name: str, found: str, goal: float, a: str, b: str) -> None:
+        got = largest(a, b)
+        if got is None:
+            row(name, found, goal, None, "", below=False)
+            return
+        where, runs = got
+        row(name, found, goal, runs[a].cpu_rate / runs[b].cpu_rate, f"{where}, CPU", below=False)
+
+    cpu_ratio(
+        "`render --stream`, checks on, `--jobs 1` ÷ floor A",
+        "0.46",
+        0.70,
+        "render-stream",
+        "floor-a",
+    )
+    cpu_ratio(
+        "`render --out DIR`, checks on, `--jobs 1` ÷ floor B",
+        "0.60",
+        0.85,
+        "render-folder",
+        "floor-b",
+    )
+    cpu_ratio(
+        "brief ÷ mailmerge, text-only e-mail, checks on", "1.19", 2.0, "text-stream", "mailmerge"
+    )
+    for kind, jobs, one in (
+        ("stream", "render-stream-jobs", "render-stream"),
+        ("folder", "render-folder-jobs", "render-folder"),
+    ):
+        got = largest(jobs, one)
+        where, runs = got if got else ("", {})
+        two = runs.get(jobs)
+        single = runs.get(one)
+        share = two.parent_cpu / two.cpu if two and two.parent_cpu else None
+        row(
+            f"`--jobs 2` ({kind}): parent's share of all CPU",
+            "28 %",
+            0.08,
+            share,
+            where,
+            below=True,
+            unit=" %",
+        )
+        total = two.cpu / single.cpu if two and single else None
+        row(f"`--jobs 2` ({kind}): total CPU ÷ `--jobs 1`", "1.13", 1.05, total, where, below=True)
+        wall = single.wall / two.wall if two and single else None
+        row(
+            f"`--jobs 2` ({kind}): wall speed-up over `--jobs 1` (two free cores)",
+            "1.76",
+            1.85,
+            wall,
+            f"{where}, wall" if where else "",
+            below=False,
+        )
+    quick = data.get("startup", {}).get("times", {})
+
+    def cpu_of(name: str) -> float | None:
+        found = quick.get(name)
+        return found["cpu"] if isinstance(found, dict) and found.get("cpu") else None
+
+    def quick_ratio(a: str, b: str) -> float | None:
+        x, y = cpu_of(a), cpu_of(b)
+        return x / y if x and y else None
+
+    where = "start-up, CPU, median"
+    row(
+        "`brief lint` on the demo ÷ `brief --version`, cold",
+        "5.9",
+        2,
+        quick_ratio("brief lint, cold", "brief --version"),
+        where,
+        below=True,
+    )
+    row(
+        "`brief lint` on the demo ÷ `brief --version`, no file changed",
+        "5.9",
+        1.3,
+        quick_ratio("brief lint, unchanged", "brief --version"),
+        where,
+        below=True,
+    )
+    row(
+        "`brief --version` ÷ `python -c pass`",
+        "9.7",
+        3,
+        quick_ratio("brief --version", "python -c pass"),
+        where,
+        below=True,
+    )
+    peak = None
+    for n, size in sizes:
+        brief = [r["rss_mb"] for r in size["runs"] if r["key"].startswith(("render", "text"))]
+        if brief:
+            peak = (max(brief), f"{int(n):,} records")
+    row(
+        "peak RSS of brief render, MB",
+        "84 (1M)",
+        100,
+        peak[0] if peak else None,
+        peak[1] if peak else "",
+        below=True,
+    )
     return lines
 
 
 def _attempts(repeat: int) -> str:
     if repeat == 1:
         return "each row run once"
-    return f"each row run {repeat} times: the fastest wall time, the largest peak RSS"
+    return (
+        f"the rows run in {repeat} rounds (A B C … A B C …): the least CPU, the fastest "
+        "wall time, the largest peak RSS"
+    )
 
 
 def write_results(data: dict, path: Path) -> None:
     info = data["machine"]
     lines = [
-        "# brief render: throughput and memory",
+        "# brief: throughput, CPU, memory and start-up",
         "",
         "Written by `bench/run.py` (see its docstring for what each row runs); reproduce with",
         "",
         "```sh",
-        ".venv/bin/pip install -q -e '.[bench]' && .venv/bin/python bench/run.py --sizes 10000,100000 --repeat 3",
-        ".venv/bin/python bench/run.py --sizes 1000000 --only floor-a,floor-b,render-stream,render-folder --no-startup",
+        ".venv/bin/pip install -q -e '.[bench]'",
+        *(f".venv/bin/python bench/run.py {command}" for command in data.get("commands", [])),
         "```",
         "",
         f"- machine: {info['cores']}; {info['system']}; Python {info['python']}",
-        "- every figure is a fresh process, one after the other; ratios compare records per",
-        "  second within one size, from one run of `bench/run.py` (with `--repeat`, each row",
-        "  is run that many times in a row and the fastest kept)",
+        "- every figure is a fresh process; CPU is user + system time of the process and",
+        "  every worker it reaped (`os.wait4`), and the ratios are computed on it: records",
+        "  per CPU second, so they hold while the machine is busy (wall time does not)",
+        "- `parent CPU`: the share of all CPU the main process spent itself (`--jobs 2` rows",
+        "  run through bench/selfcpu.py, which records `RUSAGE_SELF` at exit)",
         "- records: demo-like customers (bench/generate.py), template `betalingsherinnering`",
-        "  (an e-mail with an HTML part, in three variants: standard, B1 for rayon zuid, English)",
+        "  (an e-mail with an HTML part, in three variants: standard, B1 for rayon zuid,",
+        "  English); the `text only` rows render a copy of the demo project without the",
+        "  `*.html.j2` parts: the same letter as mailmerge's template, text only, checks on",
         "- peak RSS: `ru_maxrss` from `os.wait4`, the largest of the process and its workers",
-        "- brief render runs with `--no-journal` except in the row that says so: recording the",
-        "  letters in the contact log (on by default) is a pass over the manifest after the batch",
-        "- the machine is shared (other test runs), so figures are noisy: load average below;",
-        "  and creating files is several times slower for a while after many were deleted, so",
-        "  the folder rows (floor B too) depend on what ran before them",
+        "- brief render runs with `--no-journal` except in the row that says so",
     ]
+    for note in data.get("notes", []):
+        lines.append(f"- {note}")
     for n, size in sorted(data["sizes"].items(), key=lambda item: int(item[0])):
         lines += [
             "",
@@ -398,17 +608,24 @@ def write_results(data: dict, path: Path) -> None:
             *table(size),
         ]
     if "startup" in data:
+        start = data["startup"]
         lines += [
             "",
             "## Start-up",
             "",
-            f"Median wall time of 7 runs, {data['startup']['when']}.",
+            f"Median of {start.get('repeat', 7)} runs in rounds, {start['when']} on commit "
+            f"{start.get('code', 'unknown')}, load average before {start.get('load', '?')}.",
             "",
-            "| command | wall (s) |",
-            "| --- | ---: |",
-            *(f"| `{name}` | {wall:.3f} |" for name, wall in data["startup"]["times"].items()),
+            "| command | wall (s) | CPU (s) | peak RSS (MB) | what |",
+            "| --- | ---: | ---: | ---: | --- |",
         ]
-    lines += ["", "## Targets", *targets(data), ""]
+        for name, figures in start["times"].items():
+            if isinstance(figures, dict):
+                lines.append(
+                    f"| `{name}` | {figures['wall']:.3f} | {figures['cpu']:.3f} "
+                    f"| {figures['rss_mb']:.0f} | {STARTUP.get(name, '')} |"
+                )
+    lines += ["", "## Targets (issue 17)", "", *targets(data), ""]
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
@@ -417,8 +634,12 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000", help="comma-separated record counts")
     parser.add_argument("--only", default="", help=f"comma-separated rows: {', '.join(ROWS)}")
     parser.add_argument("--no-startup", action="store_true", help="skip the start-up timings")
+    parser.add_argument("--startup-only", action="store_true", help="only the start-up timings")
     parser.add_argument(
-        "--repeat", type=int, default=1, help="run each row this many times; keep the fastest"
+        "--repeat", type=int, default=1, help="run the rows this many rounds; keep the least"
+    )
+    parser.add_argument(
+        "--note", action="append", default=[], help="a line for RESULTS.md (e.g. the load)"
     )
     parser.add_argument("--work", type=Path, default=BENCH / "work", help="records and letters")
     parser.add_argument("--results", type=Path, default=BENCH / "results.json")
@@ -427,7 +648,9 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.report:
-        write_results(json.loads(args.results.read_text("utf-8")), BENCH / "RESULTS.md")
+        write_results(
+            json.loads(args.results.read_text("utf-8")), args.results.with_name("RESULTS.md")
+        )
         return
     only = {key for key in args.only.split(",") if key}
     if only - ROWS.keys():
@@ -436,8 +659,13 @@ def main() -> None:
     data = json.loads(args.results.read_text("utf-8")) if args.results.exists() else {}
     data.setdefault("sizes", {})
     data["machine"] = machine()
+    data["notes"] = [*data.get("notes", []), *args.note]
+    command = shlex.join(sys.argv[1:])
+    data["commands"] = [c for c in data.get("commands", []) if c != command] + [command]
     try:
-        for n in (int(s.replace("_", "")) for s in args.sizes.split(",")):
+        for n in (
+            () if args.startup_only else (int(s.replace("_", "")) for s in args.sizes.split(","))
+        ):
             load = " ".join(f"{x:.1f}" for x in os.getloadavg())
             when = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
             code = revision()
@@ -454,11 +682,18 @@ def main() -> None:
         print("removing the letters written ...", flush=True)
         shutil.rmtree(args.work / "runs", ignore_errors=True)
     if not args.no_startup:
+        load = " ".join(f"{x:.1f}" for x in os.getloadavg())
         when = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-        data["startup"] = {"when": when, "times": startup()}
+        data["startup"] = {
+            "when": when,
+            "load": load,
+            "code": revision(),
+            "repeat": 11,
+            "times": startup(args.work),
+        }
     args.results.write_text(json.dumps(data, indent=1), encoding="utf-8")
-    write_results(data, BENCH / "RESULTS.md")
-    print(f"written: {BENCH / 'RESULTS.md'}")
+    write_results(data, args.results.with_name("RESULTS.md"))
+    print(f"written: {args.results.with_name('RESULTS.md')}")
 
 
 if __name__ == "__main__":

@@ -19,6 +19,18 @@ REPO = Path(__file__).parent.parent
 BRIEF = Path(sys.executable).parent / "brief"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """brief's cache folder (CMU counts, lint results) in a temporary folder, not the user's."""
+    previous = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if previous is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = previous
+
+
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the small test project (tests/data/project); the current folder."""
@@ -38,6 +50,18 @@ def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         shutil.copytree(REPO / folder, root / folder)
     monkeypatch.chdir(root)
     return root
+
+
+@pytest.fixture
+def reminded(demo: Path) -> Path:
+    """The demo after its first reminders (``betalingsherinnering``, dated 2026-11-06) were
+    rendered into ``reminders/``: the journal holds what the 14-dagenbrief follows."""
+    result = CliRunnerCall()(
+        "render", "-r", "examples/customers.csv", "-t", "betalingsherinnering",
+        "-o", "reminders", "--date", "2026-11-06",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    return demo
 
 
 @pytest.fixture

@@ -202,7 +202,7 @@ def test_history_after_a_real_send(project: Path, cli, monkeypatch) -> None:
         "nov",
         "herinnering",
         "email",
-        "Bianca Mulder",
+        "Ineke de Vries, Bianca Mulder",  # the team closing of herinnering.b1.j2
         "ayse@example.nl",
         "sent",
         "250 2.0.0 Ok: queued",
@@ -211,7 +211,7 @@ def test_history_after_a_real_send(project: Path, cli, monkeypatch) -> None:
     assert entry["letter_date"] == dt.date.today().isoformat()  # the campaign's date
 
 
-def test_render_records_its_letters_in_the_contact_log(demo: Path, cli) -> None:
+def test_render_records_its_letters_in_the_contact_log(reminded: Path, cli) -> None:
     rendered = cli(
         "render",
         "-r",
@@ -228,7 +228,8 @@ def test_render_records_its_letters_in_the_contact_log(demo: Path, cli) -> None:
     result = cli("history", "K1011", "--json")
 
     assert result.exit_code == 0, result.stderr
-    (entry,) = [json.loads(line) for line in result.stdout.splitlines()]
+    (reminder, entry) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert (reminder["template"], reminder["letter_date"]) == ("betalingsherinnering", "2026-11-06")
     assert entry["template"] == "14-dagenbrief"
     assert entry["channel"] == "letter"
     assert entry["signer"] == "Bianca Mulder"
@@ -262,7 +263,8 @@ def test_history_shows_every_attempt(project: Path, cli) -> None:
 
     assert result.exit_code == 0, result.stderr
     cells = [re.split(r"\s{2,}", line)[1:] for line in result.stdout.splitlines()[1:]]
-    head = ["nov", "herinnering", "email", "Bianca Mulder", "ayse@example.nl"]
+    # the b1 template's team closing names both
+    head = ["nov", "herinnering", "email", "Ineke de Vries, Bianca Mulder", "ayse@example.nl"]
     assert cells == [
         [*head, "failed-temporary", "451 4.3.0 Try again later"],
         [*head, "failed-temporary", "451 4.3.0 Try again later"],
@@ -277,24 +279,24 @@ def test_history_shows_every_attempt(project: Path, cli) -> None:
     ]
 
 
-def test_letters_to_a_stream_are_journaled_without_a_manifest(demo: Path, cli) -> None:
+def test_letters_to_a_stream_are_journaled_without_a_manifest(reminded: Path, cli) -> None:
     rendered = cli(
         "render", "-r", "examples/customers.csv", "-t", "14-dagenbrief", "--stream", "letters.txt"
     )
     assert rendered.exit_code == 0, rendered.stderr
 
-    with Journal.open(demo / "brief.sqlite", create=False) as journal:
-        (entry,) = journal.history("K1011")
+    with Journal.open(reminded / "brief.sqlite", create=False) as journal:
+        (_, entry) = journal.history("K1011")
     assert (entry.template, entry.channel, entry.path) == ("14-dagenbrief", "letter", None)
 
 
 def test_a_refused_batch_journals_nothing(demo: Path, cli) -> None:
     records = demo / "examples" / "customers.csv"
     records.write_text(
-        records.read_text("utf-8") + "K1099;nergens;Iemand" + ";" * 13 + "\n", "utf-8"
+        records.read_text("utf-8") + "K1099;nergens;Iemand" + ";" * 15 + "\r\n", "utf-8"
     )
 
-    result = cli("render", "-r", "examples/customers.csv", "-t", "14-dagenbrief", "-o", "out")
+    result = cli("render", "-r", "examples/customers.csv", "-t", "bedankt", "-o", "out")
 
     assert result.exit_code == 2
     assert "unknown region 'nergens'" in result.stderr

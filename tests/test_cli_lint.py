@@ -69,7 +69,7 @@ def test_demo_templates_lint_clean(demo: Path, cli) -> None:
     result = lint(cli)
 
     assert result.exit_code == 0, result.stdout
-    assert result.stdout == "0 errors, 0 warnings in 15 templates (72 letters checked)\n"
+    assert result.stdout == "0 errors, 0 warnings in 19 templates (96 letters checked)\n"
 
 
 def test_broken_copies_in_text(demo: Path, cli, broken: dict[str, int]) -> None:
@@ -99,7 +99,11 @@ def test_broken_copies_in_text(demo: Path, cli, broken: dict[str, int]) -> None:
     assert (
         f"{SYNTAX}:{broken['syntax']}: error [template-syntax] template syntax error: unexpected '}}'"
     ) in out
-    assert out[-1] == "7 errors, 8 warnings in 15 templates (63 letters checked)"
+    assert (
+        "templates/betalingsherinnering.html.j2:18: error [parts-differ] the HTML part is signed "
+        f"by Ineke de Vries, the text part by nobody (html part; region noord; {samples})"
+    ) in out
+    assert out[-1] == "10 errors, 8 warnings in 19 templates (87 letters checked)"
 
 
 def test_broken_copies_in_json(demo: Path, cli, broken: dict[str, int]) -> None:
@@ -108,7 +112,7 @@ def test_broken_copies_in_json(demo: Path, cli, broken: dict[str, int]) -> None:
     assert result.exit_code == 1
     data = json.loads(result.stdout)
     assert data["version"] == 1
-    assert data["summary"] == {"errors": 7, "warnings": 8, "templates": 15, "letters": 63}
+    assert data["summary"] == {"errors": 10, "warnings": 8, "templates": 19, "letters": 87}
     by_rule = {}
     for finding in data["findings"]:
         by_rule.setdefault(finding["rule"], finding)
@@ -118,6 +122,7 @@ def test_broken_copies_in_json(demo: Path, cli, broken: dict[str, int]) -> None:
         "path": ANONYMOUS,
         "line": broken["anonymous"],
         "region": "noord",
+        "part": "text",
         "samples": ["K1001", "K1002", "K1004"],
         "message": "the closing names no real person: signed by a team, not a person",
     }
@@ -134,9 +139,9 @@ def test_broken_copies_as_github_annotations(demo: Path, cli, broken: dict[str, 
 
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
-    assert len(lines) == 15
+    assert len(lines) == 18
     levels = [line.split(" ", 1)[0] for line in lines]
-    assert levels == ["::error"] * 7 + ["::warning"] * 8  # errors first
+    assert levels == ["::error"] * 10 + ["::warning"] * 8  # errors first
     assert (
         f"::error file={ANONYMOUS},line={broken['anonymous']},title=brief anonymous-signoff::"
         "the closing names no real person%3A signed by a team%2C not a person" not in lines
@@ -167,7 +172,7 @@ def test_broken_copies_as_sarif(demo: Path, cli, broken: dict[str, int]) -> None
     for rule in driver["rules"]:
         assert rule["shortDescription"]["text"] and rule["fullDescription"]["text"]
         assert rule["defaultConfiguration"]["level"] in ("error", "warning")
-    assert len(run["results"]) == 15
+    assert len(run["results"]) == 18
     for res in run["results"]:
         assert rule_ids[res["ruleIndex"]] == res["ruleId"]
         assert res["level"] in ("error", "warning", "note", "none")
@@ -188,9 +193,9 @@ def test_output_file_keeps_the_exit_code(demo: Path, cli, broken: dict[str, int]
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr == (
-        "7 errors, 8 warnings in 15 templates (63 letters checked); report written to report/lint.json\n"
+        "10 errors, 8 warnings in 19 templates (87 letters checked); report written to report/lint.json\n"
     )
-    assert json.loads((demo / "report" / "lint.json").read_text("utf-8"))["summary"]["errors"] == 7
+    assert json.loads((demo / "report" / "lint.json").read_text("utf-8"))["summary"]["errors"] == 10
 
 
 @pytest.mark.parametrize(("fail_on", "code"), [("error", 1), ("warning", 1), ("never", 0)])
@@ -225,6 +230,8 @@ def test_suppression_with_reason_hides_the_finding(demo: Path, cli) -> None:
 
 
 def _rendered_zuid_letter(demo: Path, cli) -> str:
+    reminder = ("-r", "examples/customers.csv", "-t", "betalingsherinnering", "-o", "reminders")
+    assert cli("render", *reminder).exit_code == 0
     result = cli(
         "render",
         "--records",
@@ -262,7 +269,7 @@ def test_undefined_variable_in_source(demo: Path, cli) -> None:
     assert result.exit_code == 1
     assert result.stdout.splitlines()[0] == (
         f"{SYNTAX}:{line}: error [undefined-variable] 'signr' is undefined (templates get: customer, "
-        "formal, language, org, region, signer, team, team_name, today, wik)"
+        "formal, history, language, org, region, signer, team, team_name, today, wik)"
     )
 
 
@@ -323,7 +330,7 @@ def test_html_part_is_checked_as_source(demo: Path, cli) -> None:
         f"{html}:{line}: error [template-syntax] template syntax error: "
     )
     assert (
-        result.stdout.splitlines()[-1] == "1 error, 0 warnings in 15 templates (63 letters checked)"
+        result.stdout.splitlines()[-1] == "1 error, 0 warnings in 19 templates (87 letters checked)"
     )
 
 
@@ -337,7 +344,7 @@ def test_without_samples_only_the_sources_are_checked(demo: Path, cli) -> None:
         "Note: no sample records (examples/customers.csv not found; set 'samples' in brief.yaml "
         "or pass --samples): only the template sources were checked\n"
     )
-    assert result.stdout == "0 errors, 0 warnings in 15 templates (0 letters checked)\n"
+    assert result.stdout == "0 errors, 0 warnings in 19 templates (0 letters checked)\n"
 
 
 def test_roles_teams_places_and_the_short_name_under_a_signer_are_not_people(

@@ -37,7 +37,7 @@ def test_plain_output_when_not_a_terminal(project: Path, cli) -> None:
     assert result.exit_code == 0, result.stderr
     assert result.stderr == ""
     assert result.stdout == (
-        "herinnering for K2 Ayşe Özdemir: templates/herinnering.b1.j2, rayon zuid (Zuid), "
+        "herinnering for K2 Ayşe Özdemir: templates/herinnering.b1.j2, region zuid (Zuid), "
         "plain (B1), nl, e-mail\n"
         "From: Bianca Mulder <bianca.mulder@dijkzicht.example>\n"
         "To: Ayşe Özdemir <ayse@example.nl>\n"
@@ -57,7 +57,7 @@ def test_plain_output_when_not_a_terminal(project: Path, cli) -> None:
         "  longest sentence: 5 words (at most 20) ok\n"
         "  hard sentences: 0 of 1\n"
         "  very hard sentences: 0 (at most 0) ok\n"
-        "  signer: Bianca Mulder, Medewerker incasso, 06 1234 5603, "
+        "  signer: Ineke de Vries, Bianca Mulder, 06 1234 5603, "
         "bianca.mulder@dijkzicht.example\n"
     )
 
@@ -75,10 +75,10 @@ def test_default_is_the_first_record_or_the_regions_first(project: Path, cli) ->
 def test_region_renders_the_customer_as_if_there(demo: Path, cli) -> None:
     result = preview(cli, "betalingsherinnering", "--customer", "K1005", "--region", "zuid")
 
-    # Pieter's own contact (Linda) signs in noord; in zuid the rayon's contact does.
+    # Pieter's own contact (Linda) signs in noord; in zuid the region's contact does.
     assert result.stdout.splitlines()[:3] == [
         "betalingsherinnering for K1005 Pieter Ĳsselstein: templates/betalingsherinnering.b1.j2, "
-        "rayon zuid (Zuid), plain (B1), nl, e-mail",
+        "region zuid (Zuid), plain (B1), nl, e-mail",
         "From: Bianca Mulder <bianca.mulder@dijkzicht.example>",
         "To: Pieter Ĳsselstein <pieter.ijsselstein@example.nl>",
     ]
@@ -90,7 +90,7 @@ def test_the_customers_own_language_applies_in_another_region(demo: Path, cli) -
 
     assert result.stdout.splitlines()[0] == (
         "betalingsherinnering for K1003 Tomasz Nowak: templates/betalingsherinnering.en.j2, "
-        "rayon zuid (Zuid), plain (B1), en, e-mail"
+        "region zuid (Zuid), plain (B1), en, e-mail"
     )
     assert "  Flesch Reading Ease: " in result.stdout
 
@@ -155,8 +155,7 @@ def test_findings_and_failed_metrics_as_a_list(stiff: Path, cli) -> None:
         "  longest sentence: 29 words (at most 20) FAIL",
         "  hard sentences: 0 of 22",
         "  very hard sentences: 1 (at most 0) FAIL",
-        "  signer: Bianca Mulder, Medewerker incasso, 06 1234 5603, "
-        "bianca.mulder@dijkzicht.example",
+        "  signer: Bianca Mulder, Jan Jansen, 06 1234 5603, bianca.mulder@dijkzicht.example",
     ]
 
 
@@ -167,9 +166,9 @@ def test_compare_in_a_pipe_prints_one_preview_per_region(stiff: Path, cli) -> No
     headers = [line for line in result.stdout.splitlines() if " for K1011 " in line]
     assert headers == [
         "betalingsherinnering for K1011 Maria Hendriks: templates/betalingsherinnering.j2, "
-        "rayon noord (Noord), standard, nl, e-mail",
+        "region noord (Noord), standard, nl, e-mail",
         "betalingsherinnering for K1011 Maria Hendriks: templates/betalingsherinnering.b1.j2, "
-        "rayon zuid (Zuid), plain (B1), nl, e-mail",
+        "region zuid (Zuid), plain (B1), nl, e-mail",
     ]
     assert result.stdout.count("\nFindings:") == 2
     assert "\nGeachte mevrouw Hendriks,\n" in result.stdout
@@ -248,11 +247,11 @@ def test_export_into_an_unwritable_place(project: Path, cli) -> None:
         ),
         (
             ["herinnering", "--compare", "zuid"],
-            "--compare: name at least two rayons, separated by commas: noord,zuid",
+            "--compare: name at least two regions, separated by commas: noord,zuid",
         ),
         (
             ["herinnering", "--compare", "zuid,zuid"],
-            "--compare: name at least two rayons, separated by commas: noord,zuid",
+            "--compare: name at least two regions, separated by commas: noord,zuid",
         ),
         (
             ["herinnering", "--region", "zuid", "--compare", "noord,zuid"],

@@ -58,7 +58,9 @@ def test_renders_every_record_with_its_signer(project: Path, cli) -> None:
             "region": "noord",
             "language": "nl",
             "channel": "email",
+            "channel_reason": "has e-mail",
             "signer": "Ineke de Vries",
+            "signers": ["Ineke de Vries"],
             "findings": [],
         },
         {
@@ -71,14 +73,18 @@ def test_renders_every_record_with_its_signer(project: Path, cli) -> None:
             "region": "zuid",
             "language": "nl",
             "channel": "email",
-            "signer": "Bianca Mulder",
+            "channel_reason": "has e-mail",
+            # the b1 template closes with the team: "Groet, Ineke en Bianca - Team Incasso"
+            "signer": "Ineke de Vries, Bianca Mulder",
+            "signers": ["Ineke de Vries", "Bianca Mulder"],
             "findings": [],
         },
     ]
     assert result.stderr.endswith(
         "2 letters written to out, 0 rejected; manifest: out/manifest.jsonl\n"
     )
-    assert "│ noord  │        1 │        0 │ Ineke de Vries (1) │" in result.stderr
+    assert "│ noord  │        1 │        0 │ Ineke de Vries (1)                │" in result.stderr
+    assert "│ zuid   │        1 │        0 │ Ineke de Vries, Bianca Mulder (1) │" in result.stderr
 
 
 def test_email_is_standard_multipart_with_signer_as_sender(project: Path, cli) -> None:
@@ -419,6 +425,7 @@ def test_letters_with_error_findings_are_refused(project: Path, cli) -> None:
     assert first["findings"][0] == {
         "rule": "anonymous-signoff",
         "severity": "error",
+        "part": "text",
         "message": "the closing names no real person: signed by a team, not a person",
     }
     assert "path" not in first
@@ -426,6 +433,39 @@ def test_letters_with_error_findings_are_refused(project: Path, cli) -> None:
     assert (
         "2 letters refused by checks (see the manifest; --allow-findings writes them anyway)"
         in (" ".join(result.stderr.split()))
+    )
+
+
+def test_an_anonymous_html_part_refuses_the_e_mail(project: Path, cli) -> None:
+    html = project / "templates" / "herinnering.html.j2"
+    html.write_text(
+        html.read_text("utf-8").replace(
+            "{{ signer.name }}, {{ signer.role }}", "<strong>Team Incasso</strong>"
+        ),
+        "utf-8",
+    )
+
+    result = render(cli, "--records", "customers.csv", "--template", "herinnering", "--out", "out")
+
+    assert result.exit_code == 1
+    first = manifest(project / "out")[0]
+    assert first["status"] == "rejected"
+    assert first["reason"] == (
+        "refused by checks: [anonymous-signoff] (html part) the closing names no real person: "
+        "signed by a team, not a person; [parts-differ] (html part) the HTML part is signed by "
+        "nobody, the text part by Ineke de Vries"
+    )
+    assert [(f["rule"], f["part"]) for f in first["findings"]] == [
+        ("anonymous-signoff", "html"),
+        ("parts-differ", "html"),
+    ]
+    # K2 lives in zuid, whose b1 variant has no HTML part
+    assert sorted(p.name for p in (project / "out").iterdir()) == [
+        "K2-herinnering.eml",
+        "manifest.jsonl",
+    ]
+    assert "1 letter refused by checks (see the manifest; --allow-findings writes them anyway)" in (
+        " ".join(result.stderr.split())
     )
 
 
@@ -747,7 +787,9 @@ def test_rendered_emails_parse_back_to_the_letter(demo: Path, cli) -> None:
     renderer = Renderer(project, options)
     for record in read_records(demo / "examples" / "customers.csv"):
         assert not isinstance(record, Exception)
-        profile, spec, signer = renderer.prepare(record)
+        profile, spec, signer, _ = renderer.prepare(record)
+        if spec.channel == "letter":  # K1004 asked for post
+            continue
         letter = render_letter(
             record, spec, profile, project.roster, today=options.today, signer=signer
         )
@@ -780,3 +822,53 @@ def test_a_language_that_is_not_text_is_refused(project: Path, cli) -> None:
     assert manifest(project / "out")[0]["reason"] == (
         "record '1': field 'language': unknown language ['en'] (known: nl, en)"
     )
+
+
+def _summary(stderr: str) -> tuple[list[tuple[str, int, int]], tuple[int, int]]:
+    """The summary table's rows (region, rendered, rejected) and its footer."""
+    rows = []
+    for line in stderr.splitlines():
+        cells = [c.strip() for c in line.split("│")[1:-1]]
+        if len(cells) == 4 and cells[1].isdigit():
+            rows.append((cells[0], int(cells[1]), int(cells[2])))
+    *body, (name, rendered, rejected) = rows
+    assert name == "total"
+    return body, (rendered, rejected)
+
+
+def test_summary_rows_add_up_to_the_totals(project: Path, cli) -> None:
+    (project / "c.csv").write_text(
+        "id;region;name;email;amount;due_date\n"
+        "K1;noord;Jan de Vries;jan@example.nl;1.234,56;01-11-2026\n"
+        "K2;zuid;Ayşe Özdemir;ayse@example.nl;99,5;15-11-2026\n"
+        "K3;;Piet Jansen;piet@example.nl;12,00;15-11-2026\n"
+        "K4;west;Kees Bakker;kees@example.nl;12,00;15-11-2026\n"
+        "K1;noord;Jan de Vries;jan@example.nl;1.234,56;01-11-2026\n"
+        "K5;noord;Anna Smit;anna@example.nl;twaalf;15-11-2026\n",
+        "utf-8",
+    )
+
+    result = render(
+        cli, "--records", "c.csv", "--template", "herinnering", "--out", "out", "--skip-invalid"
+    )
+
+    assert result.exit_code == 1, result.stderr
+    rows, totals = _summary(result.stderr)
+    # K3 has no region; K5 is invalid, rejected as it is read: neither has a region row
+    assert rows == [("noord", 1, 1), ("west", 0, 1), ("zuid", 1, 0), ("(no region)", 0, 2)]
+    assert totals == (2, 4)
+    assert (sum(r[1] for r in rows), sum(r[2] for r in rows)) == totals
+    assert "2 letters written to out, 4 rejected" in result.stderr
+
+
+def test_summary_counts_refused_letters_in_their_rows_and_total(project: Path, cli) -> None:
+    anonymous_template(project)
+
+    result = render(cli, "--records", "customers.csv", "--template", "anoniem", "--out", "out")
+
+    assert result.exit_code == 1
+    rows, totals = _summary(result.stderr)
+    assert rows == [("noord", 0, 1), ("zuid", 0, 1)]
+    assert totals == (0, 2)
+    assert (sum(r[1] for r in rows), sum(r[2] for r in rows)) == totals
+    assert "0 letters written to out, 2 rejected" in result.stderr

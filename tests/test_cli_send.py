@@ -21,15 +21,17 @@ from brief.journal import Journal
 from conftest import BRIEF, run_brief
 
 SEND = ("send", "-r", "customers.csv", "-t", "herinnering", "-c", "nov", "--date", "2026-11-22")
+# The zuid letter closes with the team ("Groet, Ineke en Bianca - Team Incasso"): the
+# plan names both.
 TABLE = (
-    "┏━━━━━━━┳━━━━━━━━━━━━━━━━┳━━━━━━━━━┓\n"
-    "┃ rayon ┃ signer         ┃ to send ┃\n"
-    "┡━━━━━━━╇━━━━━━━━━━━━━━━━╇━━━━━━━━━┩\n"
-    "│ noord │ Ineke de Vries │       1 │\n"
-    "│ zuid  │ Bianca Mulder  │       1 │\n"
-    "├───────┼────────────────┼─────────┤\n"
-    "│ total │                │       2 │\n"
-    "└───────┴────────────────┴─────────┘\n"
+    "┏━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━┓\n"
+    "┃ region ┃ signer                        ┃ to send ┃\n"
+    "┡━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━┩\n"
+    "│ noord  │ Ineke de Vries                │       1 │\n"
+    "│ zuid   │ Ineke de Vries, Bianca Mulder │       1 │\n"
+    "├────────┼───────────────────────────────┼─────────┤\n"
+    "│ total  │                               │       2 │\n"
+    "└────────┴───────────────────────────────┴─────────┘\n"
 )
 NO_TLS = (
     "Warning: SMTP without TLS (security: none): messages go to 127.0.0.1:{port} unencrypted; "
@@ -244,13 +246,13 @@ def test_temporary_failure_and_retry_failed(
     assert retried.exit_code == 0
     assert retried.stdout == (
         "Campaign 'nov', letters dated 2026-11-22, journal brief.sqlite\n"
-        "┏━━━━━━━┳━━━━━━━━━━━━━━━┳━━━━━━━━━┓\n"
-        "┃ rayon ┃ signer        ┃ to send ┃\n"
-        "┡━━━━━━━╇━━━━━━━━━━━━━━━╇━━━━━━━━━┩\n"
-        "│ zuid  │ Bianca Mulder │       1 │\n"
-        "├───────┼───────────────┼─────────┤\n"
-        "│ total │               │       1 │\n"
-        "└───────┴───────────────┴─────────┘\n"
+        "┏━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━┓\n"
+        "┃ region ┃ signer                        ┃ to send ┃\n"
+        "┡━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━┩\n"
+        "│ zuid   │ Ineke de Vries, Bianca Mulder │       1 │\n"
+        "├────────┼───────────────────────────────┼─────────┤\n"
+        "│ total  │                               │       1 │\n"
+        "└────────┴───────────────────────────────┴─────────┘\n"
         "Retrying: K2: 451 4.3.0 Try again later\n"
         f"1 e-mail to send via 127.0.0.1:{server.port} (no TLS) from the signers' own "
         "addresses, 1 sent before.\n"
@@ -324,7 +326,7 @@ def test_do_not_send_list(project: Path, server: Controller, handler: Handler, c
         f"Skipped: R{n}: on the do-not-send list (dns.txt:{n})\n" for n in range(1, 11)
     )
     assert result.stdout.endswith(
-        "└───────┴────────────────┴─────────┘\n" + skipped + "... and 2 more\n"
+        "└────────┴────────────────┴─────────┘\n" + skipped + "... and 2 more\n"
         f"2 e-mails to send via 127.0.0.1:{server.port} (no TLS) from the signers' own "
         "addresses, 12 skipped.\n"
         "Campaign 'nov': 2 sent, 0 failed, 12 skipped.\n"

@@ -51,3 +51,11 @@ def test_ci_runs_the_readme_test_command() -> None:
     commands = [line for line in README.splitlines() if line.startswith("python3 -m venv .venv")]
     assert len(commands) == 2, "the quick start has exactly two set-up commands"
     assert commands[1] in ci
+
+
+def test_the_test_command_type_checks_with_the_test_extra() -> None:
+    commands = [line for line in README.splitlines() if line.startswith("python3 -m venv .venv")]
+    assert "'.[test]'" in commands[1] and " && .venv/bin/mypy src && " in commands[1]
+    pyproject = (REPO / "pyproject.toml").read_text("utf-8")
+    test_extra = pyproject.split("\ntest = [", 1)[1].split("]", 1)[0]
+    assert '"mypy' in test_extra and '"types-PyYAML"' in test_extra

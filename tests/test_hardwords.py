@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import random
 from pathlib import Path
 
 import pytest
@@ -221,13 +222,13 @@ def test_rule_fails_on_rare_words_with_their_lines_and_advice() -> None:
     )
     rare = "is a rare word for plain (B1) readers"
     assert found == [
-        ("hard-word", 3, f"'ingebrekestelling' {rare}: write 'laatste waarschuwing'"),
+        ("hard-word", 4, f"'ingebrekestelling' {rare}: write 'laatste waarschuwing'"),
         (
             "hard-word",
-            4,
+            5,
             f"'incassotraject' {rare}: write 'de stappen die we zetten om het geld te krijgen'",
         ),
-        ("hard-word", 4, f"'sommatie' {rare}: write 'laatste waarschuwing'"),
+        ("hard-word", 5, f"'sommatie' {rare}: write 'laatste waarschuwing'"),
     ]
 
 
@@ -235,7 +236,7 @@ def test_rule_names_the_rare_part_of_a_compound_without_an_alternative() -> None
     assert hits(letter("Het incassodossier is klaar.")) == [
         (
             "hard-word",
-            2,
+            3,
             "'incassodossier' is a rare word for plain (B1) readers ('incasso' is): use a more "
             "common word, or explain it",
         )
@@ -254,10 +255,10 @@ def test_names_own_words_allowed_words_and_officialese_are_left_out() -> None:
     body = "Sommeling, de huurtoeslag van Dijkzicht komt indien nodig later."
     rare = "is a rare word for plain (B1) readers"
     assert hits(letter(body)) == [
-        ("hard-word", 2, f"'Sommeling' {rare} ('somme' is): use a more common word, or explain it"),
+        ("hard-word", 3, f"'Sommeling' {rare} ('somme' is): use a more common word, or explain it"),
         (
             "hard-word",
-            2,
+            3,
             f"'huurtoeslag' {rare} ('toeslag' is): use a more common word, or explain it",
         ),
     ]
@@ -283,8 +284,116 @@ def test_very_plain_regions_flag_more_words() -> None:
     assert hits(letter(body, a2)) == [
         (
             "hard-word",
-            2,
+            3,
             "'herinnering' is a rare word for very plain (A2) readers: use a more common word, "
             "or explain it",
         )
     ]
+
+
+# --------------------------------------------------------------------------- per paragraph
+
+_VOCABULARY = [
+    "de",
+    "huur",
+    "betaling",
+    "betalingsregeling",
+    "huurachterstand",
+    "incassotraject",
+    "ingebrekestelling",
+    "sommatie",
+    "Vlissingen",
+    "Ineke",
+    "WIK",
+    "KvK",
+    "iDEAL",
+    "e-mail",
+    "WIK-kosten",
+    "auto's",
+    "overeenkomst",
+    "schuldhulpverlening",
+    "instalments",
+    "arrears",
+    "rent",
+    "payment",
+    "the",
+    "agreement",
+    "juridische",
+    "betalingen",
+    "Dijkzicht",
+    "€",
+    "1.234,56",
+    "15-12-2026",
+    "K1011",
+    "info@dijkzicht.nl",
+    "www.dijkzicht.nl",
+    "https://dijkzicht.nl/betalen",
+    "heet",
+    "heten",
+    "incassokosten",
+    "(extra",
+    "kosten)",
+    "dat",
+    "betekent",
+]
+_PUNCTUATION = ("", "", "", ".", ",", "!", "?", ":", ";", ".)", "”", "'")
+_OPENING = ("", "", "", "(", "“", "«", "'", '"')
+_SPACES = (
+    " ",
+    " ",
+    " ",
+    " ",
+    "\n",
+    "\n\n",
+    "\n\n",
+    "\n\n\n",
+    "\t",
+    "\n\n ",
+    "\r",
+    "\xa0",
+    "\n\n\r",
+    "\n\n\xa0",
+    "\n\n(",
+    "\u2028",
+)
+
+
+def _texts(count: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    texts = []
+    for _ in range(count):
+        parts = []
+        for _ in range(rng.randint(1, 60)):
+            word = rng.choice(_VOCABULARY)
+            if rng.random() < 0.2:
+                word = word.capitalize()
+            parts.append(rng.choice(_OPENING) + word + rng.choice(_PUNCTUATION))
+            parts.append(rng.choice(_SPACES))
+        texts.append(rng.choice(("", " ", "\n", "\n\n")) + "".join(parts))
+    return texts
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_paragraph_by_paragraph_finds_what_the_whole_text_does(language: str) -> None:
+    from brief.hardwords import _hard_words
+
+    plain = _hard_words.__wrapped__  # the whole text at once, uncached
+    texts = _texts(3000, seed=17 if language == "nl" else 18)
+    assert sum("\n\n" in t for t in texts) > 2500  # the split path, not only the whole one
+    for text in texts:
+        for threshold in (B1, 3.0):
+            assert hard_words(text, language, threshold) == plain(text, language, threshold), repr(
+                text
+            )
+
+
+def test_after_newline_is_the_stripped_text_before() -> None:
+    from brief.hardwords import _OPENERS, _after_newline
+
+    rng = random.Random(19)
+    alphabet = " \t\n\r\xa0x.(“«'\"" + _OPENERS
+    for _ in range(5000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        for start in range(len(text) + 1):
+            before = text[:start].rstrip(" \t" + _OPENERS)
+            assert _after_newline(text, start) == (not before or before.endswith("\n"))

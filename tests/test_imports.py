@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from brief import __version__
 from brief.commands.lint import ReportFormat
 from brief.report import RENDERERS
 
 SRC = Path(__file__).parents[1] / "src" / "brief"
-ENTRY = {"cli.py", "__main__.py"}  # the CLI itself: ``brief`` and ``python -m brief``
+ENTRY = {"cli.py", "__main__.py", "entry.py"}  # the CLI: ``brief``, ``python -m brief``
 LIBRARY = sorted(
     p
     for p in SRC.rglob("*.py")
@@ -52,3 +53,19 @@ def test_no_library_module_imports_the_cli(path: Path) -> None:
 
 def test_lint_formats_are_the_report_renderers() -> None:
     assert [f.value for f in ReportFormat] == list(RENDERERS)
+
+
+def test_brief_version_loads_none_of_the_heavy_parts() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "sys.argv = ['brief', '--version']\n"
+        "from brief.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = {'jinja2', 'yaml', 'rich', 'babel', 'sqlite3', 'textstat'}\n"
+        "print(sorted(heavy & {m.split('.')[0] for m in sys.modules}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout == f"brief {__version__}\n[]\n"

@@ -189,7 +189,7 @@ def test_unknown_key_in_brief_yaml(tmp):
     config = write(tmp / "brief.yaml", "templates: tpl\n\nroster: staff.yaml\n")
     assert settings_error(tmp) == (
         f"{config}:3: field 'roster': unknown field "
-        "(known: do_not_send, followup, journal, limits, regions, samples, smtp, staff, "
+        "(known: do_not_send, followup, journal, limits, regions, sample_history, samples, smtp, staff, "
         "templates)"
     )
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import marshal
+import os
 import random
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -523,3 +526,40 @@ def test_importing_the_module_does_not_import_textstat_or_pyphen() -> None:
         "assert 'textstat' not in sys.modules and 'pyphen' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# --------------------------------------------------------------------------- the pyphen cache
+
+_SYLLABLES = (
+    "import sys\n"
+    "from brief.readability import syllables\n"
+    "print([syllables(w, 'en') for w in sys.argv[1:]])\n"
+)
+
+
+def _english_syllables(cache: Path, *words: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-c", _SYLLABLES, *words],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "XDG_CACHE_HOME": str(cache)},
+        check=True,
+    )
+    return result.stdout
+
+
+def test_english_words_outside_the_cmu_dictionary_are_kept_in_the_cache(tmp_path: Path) -> None:
+    from textstat.backend.utils import get_pyphen
+
+    words = ("Dijkzicht", "Woningcorporatie", "budgetcoach", "payment")
+    expected = [len(get_pyphen("en").positions(w.lower())) + 1 for w in words[:3]] + [2]
+    first = _english_syllables(tmp_path, *words)
+    assert first == f"{expected}\n"
+    [kept] = (tmp_path / "brief").glob("pyphen-en-*.marshal")
+    counts = marshal.loads(kept.read_bytes())
+    assert counts == {w.lower(): n for w, n in zip(words[:3], expected, strict=False)}
+    kept.write_bytes(marshal.dumps({**counts, "dijkzicht": 9}))  # read back, not recounted
+    assert _english_syllables(tmp_path, "Dijkzicht") == "[9]\n"
+    kept.write_bytes(b"\x00damaged")  # ignored, and written again
+    assert _english_syllables(tmp_path, *words) == first
+    assert marshal.loads(kept.read_bytes()) == counts

@@ -20,7 +20,7 @@ from test_mail import FakeTime, Handler, free_port, smtp_server
 
 from brief import mail
 from brief.donotsend import load_do_not_send
-from brief.errors import BriefError, ConfigError, TemplateError
+from brief.errors import BriefError, ConfigError, InvalidInput, TemplateError
 from brief.journal import Journal
 from brief.project import Project
 from brief.send import (
@@ -32,7 +32,6 @@ from brief.send import (
     SEND,
     SENT_BEFORE,
     SKIP,
-    InvalidRecords,
     Plan,
     SendOptions,
     deliver,
@@ -120,11 +119,14 @@ def message_id(data: bytes) -> str:
 def test_dry_run_plans_and_changes_nothing(project: Path, server: Controller) -> None:
     plan = prepare(Project.discover(), options(send=False), environ={})
 
-    assert [(i.record, i.action, i.rayon, i.signer, i.recipient) for i in plan.items] == [
+    assert [(i.record, i.action, i.region, i.signer, i.recipient) for i in plan.items] == [
         ("K1", SEND, "noord", "Ineke de Vries", "jan@example.nl"),
-        ("K2", SEND, "zuid", "Bianca Mulder", "ayse@example.nl"),
+        ("K2", SEND, "zuid", "Ineke de Vries, Bianca Mulder", "ayse@example.nl"),  # team closing
     ]
-    assert plan.per_signer() == {("noord", "Ineke de Vries"): 1, ("zuid", "Bianca Mulder"): 1}
+    assert plan.per_signer() == {
+        ("noord", "Ineke de Vries"): 1,
+        ("zuid", "Ineke de Vries, Bianca Mulder"): 1,
+    }
     assert plan.server is not None
     assert plan.server.describe() == f"127.0.0.1:{server.port} (no TLS)"
     assert plan.describe_sender() == "from the signers' own addresses"
@@ -187,7 +189,9 @@ def test_each_record_is_delivered_byte_for_byte(
         "\r\n"
         "<p>Geachte Jan de Vries,</p>\r\n"
         "<p>U hebt =E2=82=AC 1.234,56 nog niet betaald.</p>\r\n"
-        "<p>Ineke de Vries</p>\r\n"
+        "<p>Met vriendelijke groet,<br>\r\n"
+        "Ineke de Vries, Medewerker incasso<br>\r\n"
+        "06 1234 5601</p>\r\n"
         "\r\n"
         "--BOUNDARY--\r\n"
     ).replace("BOUNDARY", boundary.group(1).decode())
@@ -579,7 +583,7 @@ def test_invalid_records_refuse_the_batch(
         "K6;noord;Ayşe;ayşe@example.nl;10;01-11-2026;herinnering\n",
         "utf-8",
     )
-    with pytest.raises(InvalidRecords) as info:
+    with pytest.raises(InvalidInput) as info:
         prepare(Project.discover(), options(records=Path("mixed.csv"), template=None), environ={})
     assert str(info.value) == (
         "mixed.csv:3: record 'K2': field 'email': required for an e-mail template\n"

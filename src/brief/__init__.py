@@ -17,7 +17,8 @@ stays fast.
 from __future__ import annotations
 
 from importlib import import_module
-from typing import TYPE_CHECKING, Any
+
+TYPE_CHECKING = False  # not from typing: importing it would slow down ``brief --version``
 
 __version__ = "0.1.0"
 
@@ -33,6 +34,7 @@ _EXPORTS = {
     "BriefError": "errors",
     "ConfigError": "errors",
     "InvalidInput": "errors",
+    "MailError": "errors",
     "RecordError": "errors",
     "RecordsFileError": "errors",
     "TemplateError": "errors",
@@ -45,6 +47,7 @@ __all__ = [
     "InvalidInput",
     "Letter",
     "LintResult",
+    "MailError",
     "Project",
     "Record",
     "RecordError",
@@ -56,12 +59,15 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from .batch import Rejection
     from .checks.base import Finding
     from .errors import (
         BriefError,
         ConfigError,
         InvalidInput,
+        MailError,
         RecordError,
         RecordsFileError,
         TemplateError,

@@ -44,13 +44,15 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from . import mime, outbox
-from .checks import Finding, Hit, LetterText, Rule, check_letter
+from .checks import Finding, Found, LetterText, check_email
 from .errors import BriefError, InvalidInput, Problems, RecordError, TemplateError
+from .history import Source as HistorySource
 from .journal import Rendered, RenderLog
 from .profiles import LANGUAGES, Profile
 from .project import Project
 from .records import Record, read_records
 from .render import Letter, TemplateSpec, render_letter, resolve_signer
+from .signoff import signed_by, signer_label
 from .staff import StaffMember
 
 MANIFEST = "manifest.jsonl"
@@ -70,6 +72,7 @@ class RenderOptions:
     today: dt.date = field(default_factory=dt.date.today)
     check: bool = True  # run the letter rules on every letter
     allow_findings: bool = False  # keep letters with error-level findings instead of refusing
+    history: Path | None = None  # the journal templates' ``history`` comes from (default: none)
 
 
 @dataclass(kw_only=True)
@@ -121,8 +124,9 @@ class BatchResult:
     rejected: int = 0
     refused: int = 0  # rendered, but held back by an error-level finding
     findings: Counter[str] = field(default_factory=Counter)
-    regions: dict[str, RegionCount] = field(default_factory=dict)
+    regions: dict[str, RegionCount] = field(default_factory=dict)  # rejected: with refused
     templates: Counter[str] = field(default_factory=Counter)
+    channels: Counter[tuple[str, str]] = field(default_factory=Counter)  # (channel, why)
     problems: list[BriefError] = field(default_factory=list)
 
     @property
@@ -139,24 +143,20 @@ class BatchResult:
 
 
 OnRecord = Callable[[str], None]
+#: The summary row of records rejected before their region was read (no region field,
+#: an unreadable line), so that the rows add up to the totals.
+NO_REGION = "(no region)"
 
 
-class StreamStopped(BriefError):
+def stream_stopped(problems: Problems, printed: int) -> InvalidInput:
     """Problems found while rendering, after letters went to standard output."""
-
-    def __init__(self, problems: Problems, printed: int):
-        lines = [str(p) for p in problems.shown]
-        more = problems.total - len(problems.shown)
-        if more > 0:
-            lines.append(f"... and {more} more")
-        plural = "s" if problems.total != 1 else ""
-        lines.append(
-            f"{problems.total} invalid record{plural}; the {printed} letter"
-            f"{'s' if printed != 1 else ''} before the first one went to standard output, "
-            "the rest did not (use --skip-invalid to render the valid ones, or --stream FILE "
-            "to write all or nothing)"
-        )
-        super().__init__("\n".join(lines))
+    return InvalidInput(
+        problems,
+        consequence=f"the {printed} letter{'s' if printed != 1 else ''} before the first one "
+        "went to standard output, the rest did not",
+        advice="use --skip-invalid to render the valid ones, or --stream FILE to write all "
+        "or nothing",
+    )
 
 
 # -- duplicate ids -----------------------------------------------------------
@@ -207,13 +207,14 @@ class _Lookup:
         self.project = project
         self.template = template
         self.names = frozenset(project.templates.names())
-        self._profiles: dict[tuple[str, str | None], Profile] = {}
-        self._specs: dict[tuple[str, str, str | None], TemplateSpec | TemplateError] = {}
+        self._profiles: dict[tuple[str, str | None, str | None], Profile] = {}
+        self._specs: dict[tuple[Any, ...], tuple[TemplateSpec, str] | TemplateError] = {}
 
     def profile(self, record: Record) -> Profile:
         region = str(record.get("region"))
         language = record.get("language")
-        key = (region, language if isinstance(language, str) else None)
+        address = record.get("address")  # u or je, checked when the record was read
+        key = (region, language if isinstance(language, str) else None, address)
         profile = self._profiles.get(key) if language is None or key[1] else None
         if profile is not None:
             return profile
@@ -226,6 +227,8 @@ class _Lookup:
             if not isinstance(language, str) or language not in LANGUAGES:
                 raise record.error(f"unknown language {language!r} (known: nl, en)", "language")
             profile = profile.for_language(language)
+        if address is not None:
+            profile = profile.for_address(str(address))
         self._profiles[key] = profile  # known regions and languages only
         return profile
 
@@ -238,17 +241,20 @@ class _Lookup:
             raise record.error(f"unknown template {name!r} (known: {known})", "template")
         return str(name)
 
-    def spec(self, record: Record, name: str, profile: Profile) -> TemplateSpec:
-        key = (name, profile.id, profile.language)
+    def spec(self, record: Record, name: str, profile: Profile) -> tuple[TemplateSpec, str]:
+        """The template file for this customer, on their channel, and why that channel."""
+        channel = record.get("channel")
+        key = (name, profile.id, profile.language, channel, bool(record.get("email")))
         spec = self._specs.get(key)
         if spec is None:
             try:
-                spec = self.project.templates.select(name, profile)
+                spec = self.project.templates.choose(name, profile, record)
             except TemplateError as err:
                 spec = err
             self._specs[key] = spec
         if isinstance(spec, TemplateError):
-            raise record.error(spec.message, "template")
+            field = "channel" if spec.message.startswith("wants post") else "template"
+            raise record.error(spec.message, field)
         return spec
 
 
@@ -272,29 +278,44 @@ class RecordChecker:
 
 
 def render_one(
-    project: Project, record: Record, profile: Profile, template: str, today: dt.date
+    project: Project,
+    record: Record,
+    profile: Profile,
+    template: str,
+    today: dt.date,
+    *,
+    history: HistorySource | None = None,
 ) -> Letter:
-    """Render ``record``; any problem comes back as a :class:`RecordError`."""
+    """Render ``record`` on its channel; any problem comes back as a :class:`RecordError`."""
     try:
-        spec = project.templates.select(template, profile)
+        spec, _ = project.templates.choose(template, profile, record)
     except TemplateError as err:
-        raise record.error(err.message, "template") from None
+        field = "channel" if err.message.startswith("wants post") else "template"
+        raise record.error(err.message, field) from None
     signer = resolve_signer(record, profile, project.roster)
-    return render_letter(record, spec, profile, project.roster, today=today, signer=signer)
-
-
-def check(letter: Letter, project: Project) -> list[tuple[Rule, Hit]]:
-    """The letter rules' findings on one rendered letter."""
-    return check_letter(
-        LetterText(
-            text=letter.text,
-            profile=letter.profile,
-            roster=project.roster,
-            signer=letter.signer,
-            contact=letter.record.get("contact"),
-            customer=letter.record.fields,
-        )
+    return render_letter(
+        record, spec, profile, project.roster, today=today, signer=signer, history=history
     )
+
+
+def check(letter: Letter, project: Project) -> list[Found]:
+    """The letter rules' findings on one rendered letter: its text part and, for an
+    e-mail with one, its HTML part as a mail program shows it, and whether the two agree."""
+    options: dict[str, Any] = dict(
+        profile=letter.profile,
+        roster=project.roster,
+        signer=letter.signer,
+        contact=letter.record.get("contact"),
+        customer=letter.record.fields,
+    )
+    text = LetterText(text=letter.text, **options)
+    html = LetterText.from_html(letter.html, **options) if letter.html is not None else None
+    return check_email(text, html)
+
+
+def described(found: Found) -> str:
+    """``[rule] message``, with the part when it is the HTML part's."""
+    return _described(found.rule.id, found.hit.message, found.part)
 
 
 class Outcome(NamedTuple):
@@ -336,6 +357,7 @@ class Renderer:
         self.project = project
         self.options = options
         self.lookup = _Lookup(project, options.template)
+        self.history = HistorySource(options.history)
         # Letters for a folder are written where they are rendered (in a worker, when
         # there are workers): the writing side then only keeps the manifest, instead of
         # receiving every letter's bytes and creating every file itself.
@@ -343,22 +365,26 @@ class Renderer:
 
     def prepare(
         self, record: Record, *, recipient: bool = False
-    ) -> tuple[Profile, TemplateSpec, StaffMember]:
-        """What about ``record`` can be known without rendering it (and, with
-        ``recipient``, its e-mail address checked; otherwise that comes after rendering)."""
+    ) -> tuple[Profile, TemplateSpec, StaffMember, str]:
+        """What about ``record`` can be known without rendering it, with why it goes on
+        its channel (and, with ``recipient``, its e-mail address checked; otherwise that
+        comes after rendering)."""
         lookup = self.lookup
         profile = lookup.profile(record)
-        spec = lookup.spec(record, lookup.template_name(record), profile)
+        spec, reason = lookup.spec(record, lookup.template_name(record), profile)
         signer = resolve_signer(record, profile, self.project.roster)
         if recipient and spec.channel == "email":
             mime.recipient(record)
-        return profile, spec, signer
+        return profile, spec, signer, reason
 
     def letter(self, record: Record) -> Letter:
         """``record`` rendered (without its checks); a problem is a :class:`RecordError`."""
-        profile, spec, signer = self.prepare(record)
+        profile, spec, signer, _ = self.prepare(record)
         roster = self.project.roster
-        return render_letter(record, spec, profile, roster, today=self.options.today, signer=signer)
+        today = self.options.today
+        return render_letter(
+            record, spec, profile, roster, today=today, signer=signer, history=self.history
+        )
 
     def checked(self, record: Record) -> Letter:
         """``record`` rendered as ``brief render`` renders it, with its findings located in
@@ -373,7 +399,7 @@ class Renderer:
             return letter
         from .lint import locate
 
-        findings = locate(self.project, letter, found, self.options.today)
+        findings = locate(self.project, letter, found, self.options.today, self.history)
         return dataclasses.replace(letter, findings=tuple(findings))
 
     def letters(self, items: Iterable[Record | RecordError]) -> Iterator[Letter | Rejection]:
@@ -390,7 +416,7 @@ class Renderer:
             except RecordError as err:
                 yield Rejection.of(err, _region(item))
                 continue
-            errors = _refusal([(f.rule, f.severity, f.message) for f in letter.findings])
+            errors = _refusal([(f.rule, f.severity, f.message, f.part) for f in letter.findings])
             if errors and not self.options.allow_findings:
                 yield Rejection(
                     record=item.id,
@@ -413,12 +439,22 @@ class Renderer:
         options = self.options
         done: list[Outcome | None] = []  # None: rendered, its outcome comes below
         letters: list[tuple[int, Letter]] = []
+        reasons: dict[int, str] = {}  # why each letter goes on its channel, by index
         for item in items:
             if isinstance(item, Outcome):
                 done.append(item)
                 continue
             try:
-                letter = self.letter(item)
+                profile, spec, signer, reasons[len(done)] = self.prepare(item)
+                letter = render_letter(
+                    item,
+                    spec,
+                    profile,
+                    self.project.roster,
+                    today=options.today,
+                    signer=signer,
+                    history=self.history,
+                )
             except RecordError as err:
                 done.append(_rejected(err, item))
                 continue
@@ -432,18 +468,19 @@ class Renderer:
                 done[index] = _rejected(err, letter.record)
         for index, letter, data in encoded:
             found = check(letter, self.project) if options.check else []
-            done[index] = self._outcome(letter, data, found)
+            done[index] = self._outcome(letter, data, found, reasons[index])
         return done  # type: ignore[return-value]  # every None has been replaced
 
-    def _outcome(self, letter: Letter, data: bytes, found: list[tuple[Rule, Hit]]) -> Outcome:
+    def _outcome(self, letter: Letter, data: bytes, found: list[Found], reason: str) -> Outcome:
         options, record, spec = self.options, letter.record, letter.template
-        errors = _refusal([(rule.id, rule.severity, hit.message) for rule, hit in found])
+        errors = _refusal([(f.rule.id, f.rule.severity, f.hit.message, f.part) for f in found])
         entry: dict[str, Any] = {"record": record.id}
         refused = bool(errors) and not options.allow_findings
         if refused:
             entry.update(status="rejected", reason=errors)
         else:
             entry["status"] = "rendered"
+        signers = signed_by(letter.text, self.project.roster)
         entry.update(
             line=record.line,
             template=spec.name,
@@ -451,12 +488,14 @@ class Renderer:
             region=letter.profile.id,
             language=letter.language,
             channel=spec.channel,
-            signer=letter.signer.name,
+            channel_reason=reason,
+            signer=", ".join(signers),  # the people the closing names; "" for nobody
+            signers=list(signers),
         )
         if options.check:
             entry["findings"] = [
-                {"rule": rule.id, "severity": rule.severity, "message": hit.message}
-                for rule, hit in found
+                {"rule": rule.id, "severity": rule.severity, "part": part, "message": hit.message}
+                for rule, hit, part in found
             ]
         if refused:
             return Outcome(entry)
@@ -474,10 +513,19 @@ def name_taken(record: Record, name: str) -> RecordError:
     return record.error(f"file name {name!r} is taken by another letter of this batch", "id")
 
 
-def _refusal(found: list[tuple[str, str, str]]) -> str | None:
-    """Why a letter with error-level findings (rule, severity, message) is refused."""
-    errors = [f"[{rule}] {message}" for rule, severity, message in found if severity == "error"]
+def _refusal(found: list[tuple[str, str, str, str]]) -> str | None:
+    """Why a letter with error-level findings (rule, severity, message, part) is refused."""
+    errors = [
+        _described(rule, message, part)
+        for rule, severity, message, part in found
+        if severity == "error"
+    ]
     return "refused by checks: " + "; ".join(errors) if errors else None
+
+
+def _described(rule: str, message: str, part: str) -> str:
+    """``[rule] message``, with the part when it is the HTML part's."""
+    return f"[{rule}]{' (html part)' if part != 'text' else ''} {message}"
 
 
 def _region(record: Record) -> str | None:
@@ -550,7 +598,7 @@ def render_batch(
             if result.problems and not options.skip_invalid:
                 problems = Problems(result.problems[:SHOWN_PROBLEMS], result.rejected)
                 if to_stdout and sink.written:
-                    raise StreamStopped(problems, sink.written)
+                    raise stream_stopped(problems, sink.written)
                 raise InvalidInput(problems)
             sink.commit()
         except OSError as err:  # a full disk, a folder that went away: nothing is kept
@@ -561,6 +609,7 @@ def render_batch(
             ) from None
         finally:
             outcomes.close()  # stops the workers now, also when writing failed
+            renderer.history.close()
         if log is not None:  # only now that the letters are in place
             assert options.journal is not None
             log.commit(options.journal)
@@ -662,13 +711,12 @@ class _Batch:
                 entry = outcome.entry
         for finding in entry.get("findings", ()):
             result.findings[finding["rule"]] += 1
-        region = entry.get("region")
+        region = entry.get("region") or NO_REGION
         if outcome.error is not None:
             result.rejected += 1
             if len(result.problems) < SHOWN_PROBLEMS:
                 result.problems.append(outcome.error)
-            if region is not None:
-                result.region(region).rejected += 1
+            result.region(region).rejected += 1
         elif outcome.data is None:
             result.refused += 1
             result.region(entry["region"]).rejected += 1  # rendered, so its region is known
@@ -678,8 +726,9 @@ class _Batch:
             result.rendered += 1
             counts = result.region(entry["region"])
             counts.rendered += 1
-            counts.signers[entry["signer"]] += 1
+            counts.signers[signer_label(entry["signers"])] += 1
             result.templates[entry["template_file"]] += 1
+            result.channels[entry["channel"], entry["channel_reason"]] += 1
             if self.log is not None:
                 self.log.add(self._rendered(entry))
         self.sink.manifest(entry)

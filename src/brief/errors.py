@@ -88,14 +88,25 @@ class Problems:
 
 
 class InvalidInput(BriefError):
-    """The records hold problems and the run was not told to skip them."""
+    """The records hold problems and the run was not told to skip them: the first
+    problems, then ``N invalid records; CONSEQUENCE (ADVICE)``."""
 
-    def __init__(self, problems: Problems, *, limit_note: str = ""):
+    def __init__(
+        self,
+        problems: Problems,
+        *,
+        consequence: str = "nothing was written",
+        advice: str = "use --skip-invalid to render the valid ones",
+    ):
         self.problems = problems
         lines = [str(p) for p in problems.shown]
         more = problems.total - len(problems.shown)
         if more > 0:
             lines.append(f"... and {more} more")
         summary = f"{problems.total} invalid record{'s' if problems.total != 1 else ''}"
-        summary += "; nothing was written (use --skip-invalid to render the valid ones)"
-        super().__init__("\n".join([*lines, summary]))
+        lines.append(f"{summary}; {consequence} ({advice})")
+        super().__init__("\n".join(lines))
+
+
+class MailError(BriefError):
+    """The mail server cannot be used: not configured, unreachable, untrusted, login refused."""

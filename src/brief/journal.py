@@ -74,7 +74,7 @@ CREATE TABLE messages (
     channel TEXT NOT NULL CHECK (channel IN ('letter', 'email')),
     letter_date TEXT,            -- the date the letter carries (its --date, YYYY-MM-DD)
     rayon TEXT,
-    signer TEXT,                 -- the signing staff member's name
+    signer TEXT,                 -- the people the closing names ('' for nobody)
     sender TEXT,                 -- the envelope sender (MAIL FROM)
     recipient TEXT,              -- the e-mail address; NULL for letters
     content_hash TEXT,           -- sha256 of what the customer reads (see content_hash())

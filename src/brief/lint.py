@@ -15,26 +15,43 @@ import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
 from . import limits
-from .checks import RULES, Finding, Hit, LetterText, Rule, check_letter, severity_rank
-from .checks.template import Source
+from .checks import (
+    RULES,
+    Finding,
+    Found,
+    Hit,
+    LetterText,
+    Rule,
+    check_email,
+    check_letter,
+    severity_rank,
+    suppressed_lines,
+)
+from .checks.template import RenderFailure, Source
 from .errors import BriefError, RecordError
+from .history import MissingHistory, for_samples
+from .history import Source as HistorySource
+from .htmltext import HtmlText, html_text
 from .profiles import Profile
 from .project import Project
 from .records import Record, read_records
 from .render import (
-    RECURSION,
+    POST,
     Letter,
+    Origin,
     Templates,
     TemplateSpec,
     context,
+    error_origin,
+    front_matter_lines,
     render_traced,
     resolve_signer,
     split_front_matter,
-    template_line,
 )
 
 SAMPLES_PER_REGION = 3
@@ -93,15 +110,25 @@ def lint(project: Project, paths: Sequence[Path], *, samples: Path | None = None
             f"no sample records ({sample_path} not found; set 'samples' in brief.yaml or pass "
             "--samples): only the template sources were checked"
         )
+    settings = project.settings
+    history = for_samples(settings.journal_path, settings.sample_history)
     folders: dict[Path, Templates] = {}
     for path in files:
         templates = folders.get(path.parent)
         if templates is None:
             templates = folders[path.parent] = Templates(path.parent, project.settings.limits)
         result.templates += 1
-        result.findings.extend(_lint_file(project, templates, path, records, result))
+        result.findings.extend(_lint_file(project, templates, path, records, result, history))
+    result.findings = _unsuppressed(_merge(result.findings))
     result.findings.sort(
-        key=lambda f: (f.path, f.line or 0, -severity_rank(f.severity), f.rule, f.region or "")
+        key=lambda f: (
+            f.path,
+            f.line or 0,
+            -severity_rank(f.severity),
+            f.rule,
+            f.part,
+            f.region or "",
+        )
     )
     return result
 
@@ -119,6 +146,7 @@ def _lint_file(
     path: Path,
     records: list[tuple[Record, str]],
     result: LintResult,
+    history: HistorySource,
 ) -> list[Finding]:
     try:
         text, ast = templates.parse(path.name)
@@ -126,25 +154,28 @@ def _lint_file(
     except jinja2.TemplateSyntaxError as err:
         text = split_front_matter(path.read_text(encoding="utf-8-sig"))[1]
         source = Source(path=str(path), text=text, error=err)
+    part = "html" if path.name.endswith(".html.j2") else "text"
     findings = [
-        _finding(rule, hit, path, hit.line)
+        replace(_finding(rule, hit, path, hit.line), part=part)
         for rule in RULES.values()
         if rule.layer == "source"
         for hit in rule.check(source)
     ]
-    if source.error is not None or path.name.endswith(".html.j2"):
-        return findings  # an HTML part is checked as source; its letter is the text part's
+    if source.error is not None or path.name.endswith(".html.j2") or path.name.startswith("_"):
+        # An HTML part is checked as a letter with its text part; a partial ("_name.j2")
+        # in the letters of the templates that include, import or extend it.
+        return findings
     try:
         spec = templates.load(path.name[: -len(".j2")])
     except BriefError as err:
         if err.path != str(path):
             return findings  # the HTML part's own error, reported when that file is linted
         return [*findings, Finding("template-syntax", "error", err.message, str(path), err.line)]
-    letters: dict[tuple, Finding] = {}
+    letters: dict[tuple[object, ...], Finding] = {}
     for profile in _regions(project, templates, spec):
         for record in _samples(records, profile):
             result.letters += 1
-            for finding in _lint_letter(project, spec, profile, record):
+            for finding in _lint_letter(project, templates, spec, profile, record, history):
                 key = finding.key()
                 if key in letters:
                     merged = letters[key].samples + finding.samples
@@ -152,16 +183,47 @@ def _lint_file(
                 else:
                     letters[key] = finding
     findings.extend(letters.values())
-    return [f for f in findings if f.rule not in source.suppressed.get(f.line or 0, ())]
+    return findings
+
+
+def _unsuppressed(findings: list[Finding]) -> list[Finding]:
+    """``findings`` without those a suppression comment in their file switches off."""
+    suppressed: dict[str, dict[int, set[str]]] = {}
+    kept = []
+    for finding in findings:
+        lines = suppressed.get(finding.path)
+        if lines is None:
+            try:
+                source = Path(finding.path).read_text(encoding="utf-8-sig")
+            except (OSError, UnicodeDecodeError):
+                source = ""
+            lines = suppressed[finding.path] = suppressed_lines(split_front_matter(source)[1])
+        if finding.rule not in lines.get(finding.line or 0, ()):
+            kept.append(finding)
+    return kept
+
+
+def _merge(findings: list[Finding]) -> list[Finding]:
+    """The same finding from several templates (in a partial they share) once."""
+    merged: dict[tuple[object, ...], Finding] = {}
+    for finding in findings:
+        key = finding.key()
+        if key in merged:
+            samples = tuple(dict.fromkeys(merged[key].samples + finding.samples))
+            merged[key] = replace(merged[key], samples=samples)
+        else:
+            merged[key] = finding
+    return list(merged.values())
 
 
 def _regions(project: Project, templates: Templates, spec: TemplateSpec) -> Iterable[Profile]:
     """Every region profile (in the template's language) whose letters use this file."""
     name = spec.name
+    post = spec.path.name.endswith(f".{POST}.j2")  # the letter version of an e-mail
     for profile in project.profiles.values():
         candidate = profile.for_language(spec.language)
         try:
-            if templates.select(name, candidate).path == spec.path:
+            if templates.select(name, candidate, post=post).path == spec.path:
                 yield candidate
         except BriefError:
             continue
@@ -181,74 +243,211 @@ def _samples(records: list[tuple[Record, str]], profile: Profile) -> list[Record
     return moved
 
 
+@dataclass
+class _Part:
+    """One rendered part of a sample letter, with where each of its lines came from."""
+
+    name: str  # "text" or "html"
+    path: Path
+    origins: list[Origin | None]
+    letter: LetterText
+    html: HtmlText | None = None  # the HTML part: its displayed text and source lines
+
+    def locate(self, hit: Hit) -> Origin | None:
+        """The template file and line of what ``hit`` points at."""
+        if hit.start is not None:
+            offset: int | None = hit.start
+        elif hit.line is not None and 0 < hit.line <= len(self.letter.lines):
+            offset = self.letter.line_starts[hit.line - 1]
+        else:
+            offset = None
+        if offset is None:
+            return None
+        if self.html is not None:
+            index = self.html.source_line(offset) - 1
+        else:
+            index = self.letter.line_of(offset) - 1
+        return _map_line(self.origins, index)
+
+
 def _lint_letter(
-    project: Project, spec: TemplateSpec, profile: Profile, record: Record
+    project: Project,
+    templates: Templates,
+    spec: TemplateSpec,
+    profile: Profile,
+    record: Record,
+    history: HistorySource,
 ) -> list[Finding]:
-    path = spec.path
+    def failure(rule_id: str, message: str, part: str, at: Origin | None, file: Path) -> Finding:
+        where, line = (Path(at[0]), at[1]) if at else (file, None)
+        return Finding(
+            rule=rule_id,
+            severity=RULES[rule_id].severity,
+            message=message,
+            path=str(where),
+            line=line,
+            region=profile.id,
+            samples=(record.id,),
+            part=part,
+        )
+
     try:
         signer = resolve_signer(record, profile, project.roster)
-        ctx = context(record, profile, signer, project.roster, LINT_DATE)
-        with limits.bounded(project.settings.limits):
-            text, line_map = render_traced(spec.body, ctx)
-    except (limits.RenderLimit, RecursionError) as err:
-        # Raised in the template's code, not rewritten by Jinja: the lines are the code's.
-        line = getattr(err, "template_line", None)
-        if line is None:
-            code_line = template_line(err, spec.body)
-            line = spec.body.get_corresponding_lineno(code_line) if code_line else None
-        message = RECURSION if isinstance(err, RecursionError) else err.message or ""
-        return [_render_failure("render-limit", message, path, line, profile, record)]
     except RecordError as err:
-        return [_render_failure("render-error", err.message, path, None, profile, record)]
-    except jinja2.UndefinedError as err:
-        line = template_line(err, spec.body)
-        return [
-            _render_failure("undefined-variable", err.message or "", path, line, profile, record)
-        ]
-    except (jinja2.TemplateError, ValueError, TypeError, ArithmeticError) as err:
-        line = template_line(err, spec.body)
-        message = getattr(err, "message", None) or str(err)
-        return [_render_failure("render-error", message, path, line, profile, record)]
-    letter = LetterText(
-        text=text,
+        at = (str(spec.path), 1)
+        return [failure("render-error", err.message, "text", at, spec.path)]
+    ctx = context(record, profile, signer, project.roster, LINT_DATE, history=history)
+    env = templates.env
+    parts: list[_Part] = []
+    failures: list[Finding] = []
+    options: dict[str, Any] = dict(
         profile=profile,
         roster=project.roster,
         signer=signer,
         contact=record.get("contact"),
         customer=record.fields,
     )
-    return _located(check_letter(letter), line_map, path, profile, record)
+    with limits.bounded(project.settings.limits):  # one budget for the whole letter
+        if spec.subject is not None:
+            source = spec.path.read_text(encoding="utf-8-sig")
+            subject_line = front_matter_lines(source).get("subject")
+            try:
+                spec.subject.render(ctx)
+            except RENDER_ERRORS as err:
+                failures.extend(_failed(err, env, "text", (str(spec.path), subject_line or 1)))
+        for name, template, file in _sources(spec):
+            try:
+                rendered, origins = render_traced(template, ctx)
+            except RENDER_ERRORS as err:
+                origin = error_origin(err, env)
+                failures.extend(_failed(err, env, name, origin or (str(file), 1)))
+                continue
+            parts.append(_part(name, file, rendered, origins, options))
+    findings = [replace(f, region=profile.id, samples=(record.id,)) for f in failures]
+    by_name = {part.name: part for part in parts}
+    if "text" in by_name:
+        found = check_email(
+            by_name["text"].letter, by_name["html"].letter if "html" in by_name else None
+        )
+    else:  # the text part failed: the HTML part's own findings still count
+        found = [
+            Found(rule, hit, part.name) for part in parts for rule, hit in check_letter(part.letter)
+        ]
+    return findings + _located(found, by_name, profile, record)
 
 
 def locate(
-    project: Project, letter: Letter, found: list[tuple[Rule, Hit]], today: dt.date
+    project: Project,
+    letter: Letter,
+    found: list[Found],
+    today: dt.date,
+    history: HistorySource | None = None,
 ) -> list[Finding]:
-    """The letter rules' ``found`` hits on ``letter`` as findings at the template lines
-    their text came from, as ``brief lint`` reports them (the letter is traced again)."""
+    """The letter rules' ``found`` hits on ``letter`` as findings at the template files and
+    lines their text came from, as ``brief lint`` reports them (both parts are traced
+    again, with the same ``history``)."""
     spec = letter.template
-    ctx = context(letter.record, letter.profile, letter.signer, project.roster, today)
-    _, line_map = render_traced(spec.body, ctx)
-    return _located(found, line_map, spec.path, letter.profile, letter.record)
+    ctx = context(
+        letter.record, letter.profile, letter.signer, project.roster, today, history=history
+    )
+    options: dict[str, Any] = dict(
+        profile=letter.profile,
+        roster=project.roster,
+        signer=letter.signer,
+        contact=letter.record.get("contact"),
+        customer=letter.record.fields,
+    )
+    by_name = {}
+    with limits.bounded(project.settings.limits):
+        for name, template, file in _sources(spec):
+            rendered, origins = render_traced(template, ctx)
+            by_name[name] = _part(name, file, rendered, origins, options)
+    return _located(found, by_name, letter.profile, letter.record)
+
+
+def _sources(spec: TemplateSpec) -> list[tuple[str, jinja2.Template, Path]]:
+    """The parts of a letter: (part, template, file)."""
+    sources = [("text", spec.body, spec.path)]
+    if spec.html is not None:
+        sources.append(("html", spec.html, Path(str(spec.html.filename))))
+    return sources
+
+
+def _part(
+    name: str, file: Path, rendered: str, origins: list[Origin | None], options: dict[str, Any]
+) -> _Part:
+    if name == "html":
+        return _Part(
+            name, file, origins, LetterText.from_html(rendered, **options), html_text(rendered)
+        )
+    return _Part(name, file, origins, LetterText(text=rendered, **options))
 
 
 def _located(
-    found: list[tuple[Rule, Hit]],
-    line_map: list[int | None],
-    path: Path,
-    profile: Profile,
-    record: Record,
+    found: list[Found], by_name: dict[str, _Part], profile: Profile, record: Record
 ) -> list[Finding]:
+    findings = []
+    for rule, hit, part_name in found:
+        part = by_name[part_name]
+        origin = part.locate(hit)
+        where, line = (Path(origin[0]), origin[1]) if origin else (part.path, None)
+        finding = _finding(rule, hit, where, line)
+        findings.append(replace(finding, region=profile.id, samples=(record.id,), part=part_name))
+    return findings
+
+
+RENDER_ERRORS = (
+    jinja2.TemplateError,
+    ValueError,
+    TypeError,
+    ArithmeticError,
+    RecordError,
+    MissingHistory,
+    RecursionError,
+)
+
+
+def _failed(err: BaseException, env: jinja2.Environment, part: str, at: Origin) -> list[Finding]:
+    """A failed rendering as findings: a missing field or name, a limit, or another render
+    error."""
+    if isinstance(err, jinja2.UndefinedError):
+        origin = error_origin(err, env) or at
+        return [
+            Finding(
+                "undefined-variable",
+                RULES["undefined-variable"].severity,
+                err.message or "",
+                origin[0],
+                origin[1],
+                part=part,
+            )
+        ]
+    if isinstance(err, (RecordError, MissingHistory)):
+        rule = RULES["render-error"]
+        if isinstance(err, RecordError):
+            message = err.message
+        else:
+            message = f"{err} or the sample history (set 'sample_history:' in brief.yaml)"
+            at = error_origin(err, env) or at
+        return [Finding(rule.id, rule.severity, message, at[0], at[1], part=part)]
+    failure = RenderFailure(err, env, at[1])
     return [
-        replace(
-            _finding(rule, hit, path, _map_line(line_map, hit.line)),
-            region=profile.id,
-            samples=(record.id,),
+        Finding(
+            rule.id,
+            rule.severity,
+            hit.message,
+            hit.path or at[0],
+            hit.line if hit.path else at[1],
+            part=part,
+            value=hit.value,
+            threshold=hit.threshold,
         )
-        for rule, hit in found
+        for rule in (RULES["render-limit"], RULES["render-error"])
+        for hit in rule.check(failure)
     ]
 
 
-def _map_line(line_map: list[int | None], index: int | None) -> int | None:
+def _map_line(line_map: list[Origin | None], index: int | None) -> Origin | None:
     if index is None:
         return None
     for mapped in itertools.chain(line_map[index:], reversed(line_map[:index])):
@@ -266,18 +465,4 @@ def _finding(rule: Rule, hit: Hit, path: Path, line: int | None) -> Finding:
         line=line,
         value=hit.value,
         threshold=hit.threshold,
-    )
-
-
-def _render_failure(
-    rule_id: str, message: str, path: Path, line: int | None, profile: Profile, record: Record
-) -> Finding:
-    return Finding(
-        rule=rule_id,
-        severity=RULES[rule_id].severity,
-        message=message,
-        path=str(path),
-        line=line,
-        region=profile.id,
-        samples=(record.id,),
     )

@@ -29,7 +29,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import BriefError
+from .errors import MailError
 from .project import SECURITY, SmtpSettings
 
 SENT = "sent"
@@ -44,10 +44,6 @@ ENVIRONMENT = {
 }
 _SECURITY_NAMES = {"starttls": "STARTTLS", "tls": "TLS", "none": "no TLS"}
 _LEADING_DOT = re.compile(rb"(?m)^\.")
-
-
-class MailError(BriefError):
-    """The mail server cannot be used: not configured, unreachable, untrusted, login refused."""
 
 
 @dataclass(frozen=True)

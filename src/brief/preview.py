@@ -38,16 +38,25 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .checks import LetterText, check_letter
+from .checks import LetterText, check_letter, suppressed_lines
 from .checks.letter import LEVEL_NAMES
-from .checks.readability import PLAIN_LEVELS, SCORE_NAMES
-from .checks.template import _SUPPRESSION
+from .checks.readability import SCORE_NAMES
 from .errors import BriefError, RecordError
+from .history import for_samples
 from .profiles import LANGUAGES, Profile, Thresholds
 from .project import Project
-from .readability import officialese, scores_of
+from .readability import scores_of
 from .records import Record, read_records
-from .render import context, render_letter, render_traced, resolve_signer, split_front_matter
+from .render import (
+    Origin,
+    context,
+    render_letter,
+    render_traced,
+    resolve_signer,
+    split_front_matter,
+)
+from .signoff import signer_label
+from .staff import StaffMember
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -61,8 +70,6 @@ SHOWN_CHOICES = 10
 SIDE_BY_SIDE_WIDTH = 120
 
 KINDS = ("very-hard", "hard", "officialese", "signature", "other")
-_SPAN_RULES = {"readability", "long-sentence", "officialese"}  # computed here, with offsets
-_SIGNATURE_RULES = {"anonymous-signoff", "unknown-signer", "distant-signer"}
 
 #: Styles of the marks (rich style names in :data:`THEME`).
 THEME = {
@@ -98,6 +105,7 @@ class Finding:
     start: int | None = None
     end: int | None = None
     alternative: str | None = None  # officialese: the plain word
+    template_file: str | None = None  # when not the letter's template (an included file)
 
     @property
     def marked(self) -> bool:
@@ -227,7 +235,7 @@ def place(project: Project, record: Record, region: str | None = None) -> tuple[
     its letter uses: the region's, in the customer's own language.
 
     A record moved into another region loses its own contact person, as ``brief lint``'s
-    samples do: the new rayon's contact signs.
+    samples do: the new region's contact signs.
     """
     if region is not None and region != record.get("region"):
         fields = {**record.fields, "region": region}
@@ -248,6 +256,8 @@ def place(project: Project, record: Record, region: str | None = None) -> tuple[
         if language not in LANGUAGES:
             raise fail(f"unknown language {language!r} (known: nl, en)", "language")
         profile = profile.for_language(str(language))
+    if record.get("address") is not None:
+        profile = profile.for_address(str(record.get("address")))
     return record, profile
 
 
@@ -265,11 +275,21 @@ def build_preview(
     """Render ``record`` with ``template`` (as if in ``region``) and find what to mark."""
     project.templates.require(template)
     record, profile = place(project, record, region)
-    spec = project.templates.select(template, profile)
+    try:
+        spec, _ = project.templates.choose(template, profile, record)  # on their channel
+    except BriefError as err:
+        if not err.message.startswith("wants post"):
+            raise
+        raise record.error(err.message, "channel") from None
     roster = project.roster
     signer = resolve_signer(record, profile, roster)
-    letter = render_letter(record, spec, profile, roster, today=today, signer=signer)
-    traced, line_map = render_traced(spec.body, context(record, profile, signer, roster, today))
+    settings = project.settings
+    history = for_samples(settings.journal_path, settings.sample_history)
+    letter = render_letter(
+        record, spec, profile, roster, today=today, signer=signer, history=history
+    )
+    ctx = context(record, profile, signer, roster, today, history=history)
+    traced, line_map = render_traced(spec.body, ctx)
     if traced != letter.text:  # should not happen; then no template lines rather than wrong ones
         line_map = [None] * len(letter.text.splitlines())
     text = LetterText(
@@ -280,7 +300,7 @@ def build_preview(
         contact=record.get("contact"),
         customer=record.fields,
     )
-    found = find_findings(text, line_map, suppressed=_suppressions(spec.path))
+    found = find_findings(text, line_map, suppressed=_suppressions(spec.path), path=str(spec.path))
     headers: tuple[tuple[str, str], ...] = ()
     if spec.channel == "email":
         email = str(record.get("email") or "")
@@ -304,12 +324,32 @@ def build_preview(
         text=letter.text,
         findings=tuple(found),
         metrics=tuple(measure(text, found)),
-        signer=signer.name,
-        signer_role=signer.role(profile.language),
-        phone=signer.phone,
-        email=signer.email,
+        **_signer_fields(text),
         thresholds=profile.thresholds,
         score_name=SCORE_NAMES[profile.language],
+    )
+
+
+def _signer_fields(letter: LetterText) -> dict[str, str]:
+    """Who the preview says signs: the people the closing names (all of them for a team
+    closing, "(anonymous)" for nobody). The role of a single roster person; the phone and
+    e-mail of the one the reader can call: that person, or the customer's contact when a
+    team closing names them."""
+    verdict = letter.verdict
+    names = [m.name for m in verdict.signers] + [name for _, name in verdict.unknown]
+    member: StaffMember | None
+    if len(names) == 1 and verdict.signers:
+        member = verdict.signers[0]
+        role = member.role(letter.language)
+    else:
+        contact = letter.signer
+        member = contact if contact is not None and contact in verdict.signers else None
+        role = ""
+    return dict(
+        signer=signer_label(names),
+        signer_role=role,
+        phone=member.phone if member else "",
+        email=member.email if member else "",
     )
 
 
@@ -319,76 +359,41 @@ def _suppressions(path: Path) -> dict[int, set[str]]:
         source = split_front_matter(path.read_text(encoding="utf-8-sig"))[1]
     except (OSError, UnicodeDecodeError):
         return {}
-    suppressed: dict[int, set[str]] = {}
-    for match in _SUPPRESSION.finditer(source):
-        line = source.count("\n", 0, match.start()) + 1
-        rules = {r.strip() for r in match.group("rules").split(",") if r.strip()}
-        suppressed.setdefault(line + 1, set()).update(rules)
-    return suppressed
-
-
-class _Offsets:
-    """Maps between letter lines, body offsets and offsets into the letter text."""
-
-    def __init__(self, letter: LetterText):
-        self.letter = letter
-        self.line_starts = [0]
-        for line in letter.text.splitlines(keepends=True):
-            self.line_starts.append(self.line_starts[-1] + len(line))
-        start, end = letter.body_range
-        self.body_starts: list[int] = []
-        offset = 0
-        for line in letter.lines[start:end]:
-            self.body_starts.append(offset)
-            offset += len(line) + 1
-
-    def from_body(self, offset: int) -> int:
-        """The text offset of a character offset into :attr:`LetterText.body`."""
-        index = max(bisect.bisect_right(self.body_starts, offset) - 1, 0)
-        line = self.letter.body_range[0] + index
-        column = min(offset - self.body_starts[index], len(self.letter.lines[line]))
-        return self.line_starts[line] + column
-
-    def line_span(self, line: int, first: int | None = None) -> tuple[int, int]:
-        """Text offsets of line ``line`` without its outer spaces; from line ``first`` on
-        when given."""
-        text = self.letter.lines[line]
-        begin_line = line if first is None else first
-        begin_text = self.letter.lines[begin_line]
-        begin = self.line_starts[begin_line] + len(begin_text) - len(begin_text.lstrip())
-        return begin, self.line_starts[line] + len(text.rstrip())
+    return suppressed_lines(source)
 
 
 def find_findings(
     letter: LetterText,
-    line_map: Sequence[int | None] = (),
+    line_map: Sequence[Origin | None] = (),
     *,
     suppressed: dict[int, set[str]] | None = None,
+    path: str | None = None,
 ) -> list[Finding]:
-    """Every finding of the lint rules on ``letter``, marked where the preview shows them.
+    """Every finding of the lint rules on ``letter``, marked where the rules' hits say
+    (each rule's ``mark``), and the hard sentences the preview marks on its own.
 
-    ``line_map`` gives the template line of each letter line (from
-    :func:`~brief.render.render_traced`); ``suppressed`` maps template lines to the
-    rules switched off there.
+    ``line_map`` gives the template file and line of each letter line (from
+    :func:`~brief.render.render_traced`); ``suppressed`` maps lines of the template
+    ``path`` to the rules switched off there.
     """
-    offsets = _Offsets(letter)
-    found = [
-        *_sentences(letter, offsets),
-        *_officialese_words(letter, offsets),
-        *_rules(letter, offsets),
-    ]
+    found = [*_hard_sentences(letter), *_rules(letter)]
     result = []
     for finding in found:
-        template_line = _map_line(line_map, finding.line)
-        if finding.rule and finding.rule in (suppressed or {}).get(template_line or 0, ()):
+        origin = _map_line(line_map, finding.line - 1 if finding.line is not None else None)
+        template_line = origin[1] if origin is not None else None
+        if (
+            finding.rule
+            and (path is None or origin is None or origin[0] == path)
+            and finding.rule in (suppressed or {}).get(template_line or 0, ())
+        ):
             continue
-        line = finding.line + 1 if finding.line is not None else None
-        result.append(replace(finding, line=line, template_line=template_line))
+        template_file = origin[0] if origin is not None and origin[0] != path else None
+        result.append(replace(finding, template_line=template_line, template_file=template_file))
     result.sort(key=lambda f: (f.line is None, f.line or 0, f.start or 0, KINDS.index(f.kind)))
     return result
 
 
-def _map_line(line_map: Sequence[int | None], index: int | None) -> int | None:
+def _map_line(line_map: Sequence[Origin | None], index: int | None) -> Origin | None:
     """The template line of letter line ``index``: its own, else the nearest one after it,
     else the nearest before it (a blank output line has none)."""
     if index is None or not line_map:
@@ -399,98 +404,74 @@ def _map_line(line_map: Sequence[int | None], index: int | None) -> int | None:
     return None
 
 
-def _sentences(letter: LetterText, offsets: _Offsets) -> Iterable[Finding]:
-    """Hard and very hard sentences (0-based lines; see the module docstring)."""
+def _sentence_reasons(
+    letter: LetterText, count: int, syllables: int, *, very: bool
+) -> tuple[bool, list[str]]:
+    """Whether a sentence scores low on its own, and what the preview says of it."""
     limits = letter.profile.thresholds
-    name = SCORE_NAMES[letter.language]
+    value = scores_of(1, count, syllables, count, letter.counts.language).score
+    low = count >= MIN_SCORED_WORDS and value < limits.min_score
+    reasons = []
+    if very:
+        reasons.append(f"{count} words, limit {limits.max_sentence_words:g}")
+    elif count > limits.max_average_words:
+        reasons.append(f"{count} words, average limit {limits.max_average_words:g}")
+    if low:
+        reasons.append(f"{SCORE_NAMES[letter.language]} {value:.1f}, minimum {limits.min_score:g}")
+    return low, reasons
+
+
+def _hard_sentences(letter: LetterText) -> Iterable[Finding]:
+    """Hard sentences: not over the ``long-sentence`` limit (that rule's hits are the very
+    hard ones), but over the average limit or scoring low on their own (see the module
+    docstring). No rule reports these; the preview marks them to show where to start."""
+    limits = letter.profile.thresholds
     for sentence, count, syllables in letter.counts.sentences():
-        if not count:
+        if not count or count > limits.max_sentence_words:
             continue
-        value = scores_of(1, count, syllables, count, letter.counts.language).score
-        low = count >= MIN_SCORED_WORDS and value < limits.min_score
-        reasons = []
-        if count > limits.max_sentence_words:
-            kind, rule = "very-hard", "long-sentence"
-            reasons.append(f"{count} words, limit {limits.max_sentence_words:g}")
-        elif count > limits.max_average_words or low:
-            kind, rule = "hard", None
-            if count > limits.max_average_words:
-                reasons.append(f"{count} words, average limit {limits.max_average_words:g}")
-        else:
-            continue
-        if low:
-            reasons.append(f"{name} {value:.1f}, minimum {limits.min_score:g}")
-        yield Finding(
-            kind=kind,
-            rule=rule,
-            message=f"{kind.replace('-', ' ')} sentence ({'; '.join(reasons)} for "
-            f"{letter.level} letters)",
-            line=letter.body_line(sentence.start),
-            start=offsets.from_body(sentence.start),
-            end=offsets.from_body(sentence.end),
-        )
+        low, reasons = _sentence_reasons(letter, count, syllables, very=False)
+        if count > limits.max_average_words or low:
+            yield Finding(
+                kind="hard",
+                rule=None,
+                message=f"hard sentence ({'; '.join(reasons)} for {letter.level} letters)",
+                line=letter.body_line(sentence.start) + 1,
+                start=letter.from_body(sentence.start),
+                end=letter.from_body(sentence.end),
+            )
 
 
-def _officialese_words(letter: LetterText, offsets: _Offsets) -> Iterable[Finding]:
-    if letter.profile.reading_level not in PLAIN_LEVELS:
-        return
-    alternatives = officialese(letter.language)[1]
-    for start, end, word in letter.counts.officialese():
-        alternative = alternatives[word.lower()]
-        yield Finding(
-            kind="officialese",
-            rule="officialese",
-            message=f"{word!r} is officialese: write {alternative!r}",
-            line=letter.body_line(start),
-            start=offsets.from_body(start),
-            end=offsets.from_body(end),
-            alternative=alternative,
-        )
-
-
-def _rules(letter: LetterText, offsets: _Offsets) -> Iterable[Finding]:
-    """The other letter rules' findings; signature ones marked in the signature."""
+def _rules(letter: LetterText) -> Iterable[Finding]:
+    """The letter rules' own hits, marked as each rule says (:data:`brief.checks.MARKS`)."""
+    sentences = None
     for rule, hit in check_letter(letter):
-        if rule.id in _SPAN_RULES:
-            continue
-        if rule.id not in _SIGNATURE_RULES:
+        mark = rule.mark
+        if mark in ("metrics", "none"):
+            continue  # the readability rule is the metrics' score and average rows
+        if mark == "very-hard":
+            if sentences is None:
+                sentences = {
+                    letter.from_body(s.start): (count, syllables)
+                    for s, count, syllables in letter.counts.sentences()
+                }
+            count, syllables = sentences.get(hit.start or 0, (int(hit.value or 0), 0))
+            _, reasons = _sentence_reasons(letter, count, syllables, very=True)
+            message = f"very hard sentence ({'; '.join(reasons)} for {letter.level} letters)"
+            yield Finding("very-hard", rule.id, message, hit.line, start=hit.start, end=hit.end)
+        elif mark == "word":
+            yield Finding(
+                "officialese",
+                rule.id,
+                hit.message,
+                hit.line,
+                start=hit.start,
+                end=hit.end,
+                alternative=hit.replacement,
+            )
+        elif mark == "signature":
+            yield Finding("signature", rule.id, hit.message, hit.line, start=hit.start, end=hit.end)
+        else:
             yield Finding(kind="other", rule=rule.id, message=hit.message, line=hit.line)
-            continue
-        span = _signature_span(letter, offsets, rule.id, hit.message, hit.line)
-        start, end = span if span else (None, None)
-        yield Finding(
-            kind="signature",
-            rule=rule.id,
-            message=hit.message,
-            line=hit.line,
-            start=start,
-            end=end,
-        )
-
-
-def _signature_span(
-    letter: LetterText, offsets: _Offsets, rule: str, message: str, line: int | None
-) -> tuple[int, int] | None:
-    signature = letter.signature
-    if line is None or signature.closing_line is None:
-        return None
-    names: list[str] = []
-    if rule == "unknown-signer":
-        names = [
-            name for at, name in letter.verdict.unknown if at == line and repr(name) in message
-        ]
-    elif rule == "distant-signer":
-        names = [m.name for m in letter.verdict.signers if m.name in message]
-    block = [number for number, _ in signature.lines]
-    for name in names:
-        for number in [line, *block]:
-            column = letter.lines[number].find(name)
-            if column >= 0:
-                begin = offsets.line_starts[number] + column
-                return begin, begin + len(name)
-    if rule == "anonymous-signoff":  # the closing and the block that names nobody
-        return offsets.line_span(max([line, *block]), first=line)
-    return offsets.line_span(line)
 
 
 def measure(letter: LetterText, findings: Sequence[Finding]) -> list[Metric]:
@@ -535,7 +516,7 @@ def plain_text(previews: Sequence[Preview]) -> str:
 
     The format is stable (tests and CI logs rely on it)::
 
-        TEMPLATE for ID NAME: TEMPLATE FILE, rayon REGION (Name), LEVEL, LANGUAGE, CHANNEL
+        TEMPLATE for ID NAME: TEMPLATE FILE, region REGION (Name), LEVEL, LANGUAGE, CHANNEL
         From: ... (e-mail only: From, To, Subject)
 
         <the letter text>
@@ -553,7 +534,7 @@ def plain_text(previews: Sequence[Preview]) -> str:
 def _plain_one(p: Preview) -> str:
     channel = "e-mail" if p.channel == "email" else "letter"
     out = [
-        f"{p.template} for {p.record} {p.customer}: {p.template_path}, rayon {p.region} "
+        f"{p.template} for {p.record} {p.customer}: {p.template_path}, region {p.region} "
         f"({p.region_name}), {p.level}, {p.language}, {channel}"
     ]
     out.extend(f"{name}: {value}" for name, value in p.headers)
@@ -570,7 +551,8 @@ def _plain_one(p: Preview) -> str:
         mark = {True: " ok", False: " FAIL", None: ""}[metric.passed]
         limit = f" ({metric.limit})" if metric.limit else ""
         out.append(f"  {metric.name}: {metric.value}{limit}{mark}")
-    out.append(f"  signer: {p.signer}, {p.signer_role}, {p.phone}, {p.email}")
+    details = [part for part in (p.signer_role, p.phone, p.email) if part]
+    out.append(f"  signer: {', '.join([p.signer, *details])}")
     return "\n".join(out) + "\n"
 
 
@@ -579,7 +561,9 @@ def _where(p: Preview, finding: Finding) -> str:
         return "letter"
     if finding.template_line is None:
         return f"line {finding.line}"
-    return f"line {finding.line} ({p.template_path}:{finding.template_line})"
+    return (
+        f"line {finding.line} ({finding.template_file or p.template_path}:{finding.template_line})"
+    )
 
 
 # --------------------------------------------------------------------------- rich
@@ -661,14 +645,14 @@ def letter_panel(preview: Preview, *, compact: bool = False) -> RenderableType:
         Group(*parts),
         title=title,
         title_align="left",
-        subtitle=f"rayon {preview.region_name} · {preview.level} · {channel}",
+        subtitle=f"region {preview.region_name} · {preview.level} · {channel}",
         subtitle_align="right",
         padding=(0, 1),
     )
 
 
 def metrics_table(preview: Preview) -> RenderableType:
-    """The metrics against the region's thresholds, then the signer and the rayon."""
+    """The metrics against the region's thresholds, then the signer and the region."""
     from rich import box
     from rich.console import Group
     from rich.table import Table
@@ -686,10 +670,11 @@ def metrics_table(preview: Preview) -> RenderableType:
     people = Table.grid(padding=(0, 1))
     people.add_column(style="preview.label")
     people.add_column()
-    people.add_row("signer", f"{preview.signer} ({preview.signer_role})")
+    role = f" ({preview.signer_role})" if preview.signer_role else ""
+    people.add_row("signer", f"{preview.signer}{role}")
     people.add_row("phone", preview.phone)
     people.add_row("e-mail", preview.email)
-    people.add_row("rayon", f"{preview.region_name} ({preview.region}), {preview.level}")
+    people.add_row("region", f"{preview.region_name} ({preview.region}), {preview.level}")
     return Group(table, people)
 
 
@@ -725,7 +710,7 @@ def legend(previews: Sequence[Preview]) -> RenderableType:
         )
     else:
         text.append(
-            "hard = more words than the rayon's average limit, or "
+            "hard = more words than the region's average limit, or "
             f"{MIN_SCORED_WORDS}+ words scoring under its minimum; very hard = more words "
             "than its sentence limit",
             style="preview.label",

@@ -128,6 +128,12 @@ class Profile:
             return self
         return dataclasses.replace(self, language=language, variant=None)
 
+    def for_address(self, address: str) -> Profile:
+        """This profile for a customer who asked to be addressed as ``u`` or ``je``."""
+        if address == self.address:
+            return self
+        return dataclasses.replace(self, address=address)
+
 
 def load_profiles(folder: Path, roster: Roster) -> dict[str, Profile]:
     """Load every region profile in ``folder`` and check it against the roster."""
@@ -191,7 +197,7 @@ def _profile(stem: str, path: Path, node: yamlfile.Node, roster: Roster) -> Prof
     for staff_id in team:
         _check_staff(fields, "team", staff_id, roster, must_sign=False)
     variant = fields.text("variant", required=False) or None
-    if variant is not None and ("." in variant or "/" in variant or variant == "html"):
+    if variant is not None and ("." in variant or "/" in variant or variant in ("html", "post")):
         raise fields.error("variant", f"{variant!r} must be a plain word such as 'b1'")
     return Profile(
         id=stem,

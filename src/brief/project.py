@@ -10,6 +10,7 @@ folder. Paths in ``brief.yaml`` are relative to the file itself::
     samples: examples/customers.csv
     journal: brief.sqlite           # the send and contact journal (SQLite)
     do_not_send: do-not-send.txt    # customer ids and addresses never to e-mail
+    sample_history: history.yaml    # earlier letters for brief lint and preview
     smtp:                           # the mail server brief send uses
       host: smtp.example.nl
       username: incasso@example.nl
@@ -20,7 +21,7 @@ folder. Paths in ``brief.yaml`` are relative to the file itself::
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -52,7 +53,8 @@ DEFAULTS = {
     "samples": "examples/customers.csv",
 }
 JOURNAL = "brief.sqlite"
-OPTIONAL_PATHS = ("journal", "do_not_send")  # default: brief.sqlite next to brief.yaml; none
+# default: brief.sqlite next to brief.yaml; none; none
+OPTIONAL_PATHS = ("journal", "do_not_send", "sample_history")
 SECURITY = ("starttls", "tls", "none")
 ENVELOPES = ("signer", "organisation")
 
@@ -103,6 +105,7 @@ class Settings:
     samples: Path
     journal: Path | None = None  # None: brief.sqlite next to brief.yaml (see journal_path)
     do_not_send: Path | None = None
+    sample_history: Path | None = None  # earlier letters for lint and preview (brief.history)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     limits: Limits = field(default_factory=Limits)
     followup: Followup | None = None  # the follow-up levels brief plan uses
@@ -156,6 +159,7 @@ def load_settings(start: Path | None = None) -> Settings:
         **{key: _relative(root / value) for key, value in values.items()},
         journal=optional["journal"],
         do_not_send=optional["do_not_send"],
+        sample_history=optional["sample_history"],
         smtp=smtp,
         limits=bounds,
         followup=followup,
@@ -282,11 +286,26 @@ class Project:
         start = Path(path) if path is not None else None
         if start is not None and start.name == CONFIG_NAME and start.is_file():
             start = start.parent
+        if start is not None and not start.is_dir():
+            raise ConfigError("project folder not found", path=start)
         return cls.discover(start, staff=staff, regions=regions, templates=templates)
 
     def __getstate__(self) -> dict[str, Any]:
-        keep = ("settings", "templates_dir", "regions_dir", "staff_path")
-        return {key: self.__dict__[key] for key in keep}
+        """The settings with absolute paths: a worker may run in another folder."""
+        settings = self.settings
+        smtp = settings.smtp
+        if smtp.ca_file is not None:
+            smtp = replace(smtp, ca_file=smtp.ca_file.absolute())
+        paths = ("config", "templates", "regions", "staff", "samples", "journal", "do_not_send")
+        absolute = {
+            name: path.absolute() for name in paths if (path := getattr(settings, name)) is not None
+        }
+        return {
+            "settings": replace(settings, root=settings.root.absolute(), smtp=smtp, **absolute),
+            "templates_dir": self.templates_dir.absolute(),
+            "regions_dir": self.regions_dir.absolute(),
+            "staff_path": self.staff_path.absolute(),
+        }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
@@ -294,7 +313,7 @@ class Project:
 
     def render(
         self,
-        record: Mapping[str, Any] | Record,
+        record: Mapping[str, Any] | Record | RecordError,
         *,
         template: str | None = None,
         date: str | dt.date | None = None,
@@ -305,8 +324,11 @@ class Project:
         Writes no file and no journal row. A problem with the record is a
         :class:`~brief.errors.RecordError`; a letter with error-level findings is
         returned with them (``brief render`` would refuse it)."""
+        from .errors import RecordError
         from .records import Record, make_record
 
+        if isinstance(record, RecordError):  # as brief.read_records yields a bad record
+            raise record
         if not isinstance(record, Record):
             made = make_record(record, "", 0)
             if not isinstance(made, Record):
@@ -366,7 +388,11 @@ class Project:
             if template is not None:
                 self.templates.require(template)
             options = RenderOptions(
-                template=template, today=today, check=check, allow_findings=allow_findings
+                template=template,
+                today=today,
+                check=check,
+                allow_findings=allow_findings,
+                history=self.settings.journal_path,  # read only: render writes no journal
             )
             if len(self._renderers) >= 16:
                 self._renderers.clear()

@@ -23,6 +23,7 @@ keeps ``brief --help`` fast.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -32,10 +33,12 @@ from typing import Any, NamedTuple
 __all__ = [
     "ABBREVIATIONS",
     "Counts",
+    "Fact",
     "Piece",
     "Scores",
     "Sentence",
     "count_sentences",
+    "facts",
     "officialese",
     "score",
     "score_sentences",
@@ -176,6 +179,80 @@ def _token_pattern(fast: bool = True) -> re.Pattern[str]:
     is a stretch between tokens, not a token."""
     patterns = [_SKIP, *([_PLAIN] if fast else []), *_SPECIAL, _WORD, _OTHER]
     return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+# The special tokens that name a fact a reader acts on (see :func:`facts`).
+_FACT_KINDS = (
+    ("e-mail address", _SPECIAL[0:1]),
+    ("IBAN", _SPECIAL[3:4]),
+    ("date", _SPECIAL[4:9]),
+    ("phone number", _SPECIAL[9:13]),
+    ("amount", _SPECIAL[14:15]),
+)
+
+
+@lru_cache(maxsize=1)
+def _fact_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple(
+        (kind, re.compile("|".join(f"(?:{p})" for p in patterns))) for kind, patterns in _FACT_KINDS
+    )
+
+
+class Fact(NamedTuple):
+    """An amount, date, IBAN, phone number or e-mail address in a text."""
+
+    kind: str
+    text: str  # as written
+    key: str  # what is compared: digits of a number, lower case, spaces collapsed
+    start: int
+    end: int
+
+
+def facts(text: str) -> list[Fact]:
+    """The amounts, dates, IBANs, phone numbers and e-mail addresses in ``text``, as the
+    word tokenizer finds them (each is one token there), in order. Paragraphs are read
+    once each (most of a batch's paragraphs repeat from letter to letter)."""
+    found: list[Fact] = []
+    offset = 0
+    for piece in text.split("\n\n"):
+        found.extend(
+            fact._replace(start=fact.start + offset, end=fact.end + offset)
+            for fact in _piece_facts(piece)
+        )
+        offset += len(piece) + 2
+    return found
+
+
+_FACT_START = re.compile(r"[\d@€$£]|EUR")
+
+
+@lru_cache(maxsize=4096)
+def _piece_facts(piece: str) -> tuple[Fact, ...]:
+    if not _FACT_START.search(piece):
+        return ()
+    found = []
+    for match in _token_pattern().finditer(piece):
+        if match.start(1) >= 0:
+            continue
+        token = match.group()
+        if not _DIGIT_OR_AT.search(token):
+            continue
+        for kind, pattern in _fact_patterns():
+            if pattern.fullmatch(token):
+                found.append(Fact(kind, token, _fact_key(kind, token), *match.span()))
+                break
+    return tuple(found)
+
+
+_DIGIT_OR_AT = re.compile(r"[\d@]")
+
+
+def _fact_key(kind: str, token: str) -> str:
+    if kind in ("phone number", "IBAN"):
+        return re.sub(r"[^0-9A-Za-z]", "", token).upper()
+    if kind == "amount":
+        return re.sub(r"[^0-9,.\-]", "", token)
+    return " ".join(token.lower().split())
 
 
 # --------------------------------------------------------------------------- sentences
@@ -576,11 +653,12 @@ def _english_counter() -> Callable[[str, str], int]:
     """textstat 0.7.8's English syllable count: the first pronunciation in the CMU
     pronouncing dictionary, else pyphen's hyphenation points plus one."""
     counts = _cmu_syllables()
+    guessed = _PyphenCounts()
 
     def count(word: str, language: str) -> int:
         lowered = word.lower()
         found = counts.get(lowered)
-        return found if found is not None else len(_english_pyphen().positions(lowered)) + 1
+        return found if found is not None else guessed.count(lowered)
 
     return count
 
@@ -590,6 +668,76 @@ def _english_pyphen() -> Any:
     import pyphen
 
     return pyphen.Pyphen(lang="en")
+
+
+class _PyphenCounts:
+    """pyphen's count for the English words the CMU dictionary lacks (names, mostly),
+    kept in the user's cache folder like the CMU counts: loading pyphen's English
+    patterns costs more than the rest of a ``brief lint``, and the same few words miss
+    on every run. The file is named after pyphen's package file's size and date, read
+    on the first miss, and written again (whole, under a temporary name) at exit when a
+    word was added; it is only a cache, so a file that cannot be read or written means
+    pyphen is asked."""
+
+    LIMIT = 50_000  # words kept in the file
+
+    def __init__(self) -> None:
+        self.path: Any = None
+        self.counts: dict[str, int] | None = None
+        self.added = False
+
+    def count(self, word: str) -> int:
+        if self.counts is None:
+            self.counts = self._load()
+        found = self.counts.get(word)
+        if found is None:
+            found = self.counts[word] = len(_english_pyphen().positions(word)) + 1
+            if not self.added and self.path is not None:
+                import atexit
+
+                atexit.register(self._save)
+            self.added = True
+        return found
+
+    def _load(self) -> dict[str, int]:
+        import marshal
+        from importlib.util import find_spec
+
+        try:
+            spec = find_spec("pyphen")
+            origin = spec.origin if spec else None
+            stat = os.stat(origin) if origin else None
+        except (OSError, ImportError, ValueError):
+            stat = None
+        if stat is None:
+            return {}
+        name = f"pyphen-en-{stat.st_size}-{stat.st_mtime_ns}.marshal"
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        self.path = os.path.join(base, "brief", name)
+        try:
+            with open(self.path, "rb") as handle:
+                counts = marshal.load(handle)
+        except (OSError, ValueError, EOFError, TypeError):
+            return {}
+        if isinstance(counts, dict) and all(
+            isinstance(k, str) and isinstance(v, int) for k, v in counts.items()
+        ):
+            return counts
+        return {}
+
+    def _save(self) -> None:
+        import marshal
+
+        if self.path is None or self.counts is None or len(self.counts) > self.LIMIT:
+            return
+        try:
+            os.makedirs(os.path.dirname(self.path), exist_ok=True)
+            temporary = f"{self.path}.{os.getpid()}.tmp"
+            with open(temporary, "wb") as handle:
+                marshal.dump(self.counts, handle)
+            os.replace(temporary, self.path)
+        except OSError:
+            pass
 
 
 def _cmu_syllables() -> dict[str, int]:

@@ -15,6 +15,17 @@ Field conventions, the same for every format:
 - ``date`` and fields ending in ``_date`` are dates (``2026-11-22``,
   ``22-11-2026``, ``22/11/2026``) and become :class:`datetime.date`;
 - no value may hold a control character such as a line break.
+
+Preferences, optional fields brief knows (see :data:`PREFERENCES`):
+
+- ``channel``: ``email`` or ``post``, how the customer wants to hear from
+  us; ``email`` needs an ``email`` address in the record;
+- ``address``: ``u`` or ``je``, overriding the region's form of address;
+- ``language`` (``nl`` or ``en``) and ``contact`` (a staff id), checked
+  against the project when the letter is made;
+- ``large_print``: a yes or no (``true``/``false``, ``ja``/``nee``,
+  ``yes``/``no``, ``1``/``0``), becomes a boolean;
+- ``notes``: free text a template may show ("belt liever na 17:00").
 """
 
 from __future__ import annotations
@@ -45,6 +56,20 @@ FORMATS = {
     ".yml": "yaml",
 }
 _CHUNK = 1 << 16
+#: Optional fields with a meaning for brief, and what each holds.
+PREFERENCES = {
+    "channel": "email or post",
+    "address": "u or je (the form of address; overrides the region's)",
+    "language": "nl or en (overrides the region's)",
+    "contact": "a staff id: the customer's own contact person, who signs",
+    "large_print": "yes or no: letters in large print",
+    "notes": "free text for whoever writes or calls",
+}
+CHANNELS = ("email", "post")
+ADDRESSES = ("u", "je")
+_YES = {"true": True, "ja": True, "yes": True, "1": True, "j": True, "y": True}
+_NO = {"false": False, "nee": False, "no": False, "0": False, "n": False}
+_FLAGS = {**_YES, **_NO}
 
 Warn = Callable[[str], None]
 
@@ -69,12 +94,9 @@ class Record:
         return RecordError(message, path=self.path, line=self.line, record=self.id, field=field)
 
 
-Item = Record | RecordError
-
-
 def read_records(
     path: str | os.PathLike[str], *, encoding: str | None = None, warn: Warn | None = None
-) -> Iterator[Item]:
+) -> Iterator[Record | RecordError]:
     """Yield every record of ``path`` as a :class:`Record` or a :class:`RecordError`."""
     path = Path(path)
     kind = FORMATS.get(path.suffix.lower())
@@ -230,7 +252,52 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
+def _channel(value: str) -> str:
+    channel = value.strip().lower()
+    if channel not in CHANNELS:
+        raise ValueError(f"{value!r} is not email or post")
+    return channel
+
+
+def _address(value: str) -> str:
+    address = value.strip().lower()
+    if address not in ADDRESSES:
+        raise ValueError(f"{value!r} is not u or je")
+    return address
+
+
+def _flag(value: str) -> bool:
+    flag = _FLAGS.get(value.strip().lower())
+    if flag is None:
+        raise ValueError(f"{value!r} is not yes or no (write true/false, ja/nee or 1/0)")
+    return flag
+
+
+_PREFERENCE_PARSERS: dict[str, Callable[[str], Any]] = {
+    "channel": _channel,
+    "address": _address,
+    "large_print": _flag,
+}
+
+
+def _preference(name: str, value: Any) -> Any:
+    if name == "large_print" and isinstance(value, bool):
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"must be text, not {_kind(value)}")
+    return _PREFERENCE_PARSERS[name](value)
+
+
+def contradiction(fields: Mapping[str, Any]) -> tuple[str, str] | None:
+    """A preference the record's own data contradicts: ``(field, message)``, or None."""
+    if fields.get("channel") == "email" and not fields.get("email"):
+        return "channel", "email wanted, but the record has no 'email' address"
+    return None
+
+
 def _typed(name: str, value: Any) -> Any:
+    if name in _PREFERENCE_PARSERS:
+        return _preference(name, value)
     if name == "amount" or name.endswith("_amount"):
         if isinstance(value, bool):
             raise ValueError(f"{value!r} is not an amount")
@@ -264,7 +331,7 @@ def _check_strings(value: Any) -> str | None:
     return None
 
 
-def make_record(raw: Mapping[str, Any], path: Path | str, line: int) -> Item:
+def make_record(raw: Mapping[str, Any], path: Path | str, line: int) -> Record | RecordError:
     """Clean and type one record's fields, or say what is wrong with it (``path`` ""
     and ``line`` 0 for a record that comes from no file)."""
     fields: dict[str, Any] = {}
@@ -297,6 +364,8 @@ def make_record(raw: Mapping[str, Any], path: Path | str, line: int) -> Item:
             fields[name] = _typed(name, value)
         except ValueError as err:
             return error(str(err), name)
+    if found := contradiction(fields):
+        return error(found[1], found[0])
     return Record(path=str(path), line=line, fields=fields)
 
 
@@ -355,7 +424,7 @@ def _decode_error(path: Path, chosen: str, err: UnicodeDecodeError) -> RecordsFi
     return RecordsFileError(f"cannot decode as {chosen} ({err.reason}); pass --encoding", path=path)
 
 
-def _read_csv(path: Path, encoding: str | None, warn: Warn) -> Iterator[Item]:
+def _read_csv(path: Path, encoding: str | None, warn: Warn) -> Iterator[Record | RecordError]:
     stream, chosen = _open_text(path, encoding)
     with stream:
         try:
@@ -397,6 +466,8 @@ def _read_csv(path: Path, encoding: str | None, warn: Warn) -> Iterator[Item]:
 
 def _parser(name: str) -> Callable[[str], Any] | None:
     """How :func:`make_record` types a text field of this name (None: it stays text)."""
+    if name in _PREFERENCE_PARSERS:
+        return _PREFERENCE_PARSERS[name]
     if name == "amount" or name.endswith("_amount"):
         return parse_amount
     if name == "date" or name.endswith("_date"):
@@ -410,7 +481,7 @@ def _csv_record(
     row: list[str],
     path: Path,
     line: int,
-) -> Item:
+) -> Record | RecordError:
     """:func:`make_record` of one CSV row, quicker for the usual row (no control
     characters, the required fields there, amounts and dates that read); any other row
     goes through :func:`make_record`, which says what is wrong with it."""
@@ -424,7 +495,7 @@ def _csv_record(
         except ValueError:
             pass
         else:
-            if all(name in fields for name in REQUIRED):
+            if all(name in fields for name in REQUIRED) and not contradiction(fields):
                 return Record(path=str(path), line=line, fields=fields)
     return make_record(dict(zip(header, row, strict=True)), path, line)
 
@@ -455,7 +526,7 @@ def _csv_header(row: list[str], path: Path, line: int, warn: Warn) -> list[str]:
 # -- JSON and JSON Lines ------------------------------------------------------
 
 
-def _read_jsonl(path: Path, encoding: str | None) -> Iterator[Item]:
+def _read_jsonl(path: Path, encoding: str | None) -> Iterator[Record | RecordError]:
     stream, chosen = _open_text(path, encoding)
     with stream:
         try:
@@ -480,7 +551,7 @@ def _json_msg(err: json.JSONDecodeError) -> str:
     return err.msg.removesuffix(" at").removesuffix(" starting")
 
 
-def _json_item(value: Any, path: Path, line: int) -> Item:
+def _json_item(value: Any, path: Path, line: int) -> Record | RecordError:
     if not isinstance(value, dict):
         return RecordError(
             f"a record must be an object, not {_json_type(value)}", path=path, line=line
@@ -516,7 +587,7 @@ def _json_type(value: Any) -> str:
     )
 
 
-def _read_json(path: Path, encoding: str | None) -> Iterator[Item]:
+def _read_json(path: Path, encoding: str | None) -> Iterator[Record | RecordError]:
     stream, chosen = _open_text(path, encoding)
     try:
         yield from _json_array(path, stream)
@@ -529,7 +600,7 @@ def _read_json(path: Path, encoding: str | None) -> Iterator[Item]:
 _CUT_OFF = 16
 
 
-def _json_array(path: Path, stream: TextIO) -> Iterator[Item]:
+def _json_array(path: Path, stream: TextIO) -> Iterator[Record | RecordError]:
     """Stream the objects of a top-level JSON array without loading the whole file."""
     decoder = json.JSONDecoder(parse_float=Decimal)
     with stream:
@@ -598,7 +669,7 @@ def _json_array(path: Path, stream: TextIO) -> Iterator[Item]:
 # -- YAML -------------------------------------------------------------------
 
 
-def _read_yaml(path: Path, encoding: str | None) -> Iterator[Item]:
+def _read_yaml(path: Path, encoding: str | None) -> Iterator[Record | RecordError]:
     from . import yamlfile
 
     codec = _codec(path, encoding) if encoding else "utf-8-sig"

@@ -27,6 +27,8 @@ def summary_line(result: LintResult) -> str:
 
 def _where(finding: Finding) -> str:
     parts = []
+    if finding.part != "text":
+        parts.append(f"{finding.part} part")
     if finding.region:
         parts.append(f"region {finding.region}")
     if finding.samples:
@@ -108,7 +110,7 @@ def as_sarif(result: LintResult) -> str:
             "level": f.severity,
             "message": {"text": f.message + _where(f)},
             "locations": [location],
-            "properties": {"region": f.region, "samples": list(f.samples)},
+            "properties": {"region": f.region, "part": f.part, "samples": list(f.samples)},
         }
         if f.value is not None:
             entry["properties"].update(value=f.value, threshold=f.threshold)

@@ -39,13 +39,15 @@ from email.utils import format_datetime
 from pathlib import Path
 
 from . import mail, mime
-from .batch import RecordChecker, check, render_one
+from .batch import RecordChecker, check, described, render_one
 from .donotsend import DoNotSend, load_lists
-from .errors import BriefError, RecordError, TemplateError
+from .errors import BriefError, InvalidInput, Problems, RecordError, TemplateError
+from .history import Source as HistorySource
 from .journal import Entry, Journal, Outgoing, content_hash, utc_now
 from .project import Project, SmtpSettings
 from .records import Record, read_records
 from .render import Letter
+from .signoff import ANONYMOUS, signed_by
 
 SHOWN_PROBLEMS = 10
 
@@ -57,6 +59,7 @@ SKIP = "skip"  # on the do-not-send list
 SENT_BEFORE = "sent-before"  # already sent in this campaign: never again
 FAILED_BEFORE = "failed-before"  # failed in an earlier run and not retried now
 REJECTED = "rejected"  # invalid, or refused by the checks
+BY_POST = "by-post"  # the customer gets the template's letter version: brief render prints it
 GOING = (SEND, RESEND, RETRY)
 
 # What became of it (Item.outcome), besides the journal statuses.
@@ -88,8 +91,8 @@ class Item:
     line: int | None
     action: str
     reason: str = ""
-    rayon: str | None = None
-    signer: str | None = None
+    region: str | None = None
+    signer: str | None = None  # the people the closing names, joined; "" for nobody
     template: str | None = None
     recipient: str | None = None
     letter: Letter | None = None
@@ -127,8 +130,8 @@ class Plan:
         return [item for item in self.items if item.outcome in outcomes]
 
     def per_signer(self) -> Counter[tuple[str, str]]:
-        """Messages to send per (rayon, signer)."""
-        return Counter((item.rayon or "", item.signer or "") for item in self.going())
+        """Messages to send per (region, signer)."""
+        return Counter((item.region or "", item.signer or ANONYMOUS) for item in self.going())
 
     def sender(self, letter: Letter) -> str:
         """The envelope sender: the signer, or the organisation's address."""
@@ -157,20 +160,6 @@ class Plan:
             if item.outcome in (mail.TEMPORARY, mail.PERMANENT)
             or (item.action == FAILED_BEFORE and item.outcome is None)
         ]
-
-
-class InvalidRecords(BriefError):
-    """Some records cannot be sent and the run was not told to skip them."""
-
-    def __init__(self, problems: list[BriefError], total: int):
-        lines = [str(problem) for problem in problems]
-        if total > len(problems):
-            lines.append(f"... and {total - len(problems)} more")
-        lines.append(
-            f"{total} invalid record{'s' if total != 1 else ''}; nothing was sent "
-            "(use --skip-invalid to send the valid ones)"
-        )
-        super().__init__("\n".join(lines))
 
 
 # -- the message -------------------------------------------------------------------
@@ -245,11 +234,19 @@ def prepare(
         warnings=mail.warnings(server) if server else [],
     )
     checker = RecordChecker(project, options.template)
-    for entry in read_records(options.records, encoding=options.encoding, warn=warn):
-        item = _plan_one(project, plan, entry, checker, options, previous, do_not_send)
-        plan.items.append(item)
+    history = HistorySource(journal_path, campaign=campaign)  # not the campaign's own e-mails
+    try:
+        for entry in read_records(options.records, encoding=options.encoding, warn=warn):
+            item = _plan_one(project, plan, entry, checker, options, previous, do_not_send, history)
+            plan.items.append(item)
+    finally:
+        history.close()
     if plan.invalid and not options.skip_invalid:
-        raise InvalidRecords(plan.problems, plan.invalid)
+        raise InvalidInput(
+            Problems(plan.problems, plan.invalid),
+            consequence="nothing was sent",
+            advice="use --skip-invalid to send the valid ones",
+        )
     return plan
 
 
@@ -261,6 +258,7 @@ def _plan_one(
     options: SendOptions,
     previous: Mapping[str, Entry],
     do_not_send: DoNotSend | None,
+    history: HistorySource,
 ) -> Item:
     if isinstance(entry, RecordError):
         return _reject(plan, entry)
@@ -271,7 +269,7 @@ def _plan_one(
         record=record.id,
         line=record.line,
         action=SEND,
-        rayon=str(record.get("region")) if record.get("region") else None,
+        region=str(record.get("region")) if record.get("region") else None,
         template=options.template or record.get("template"),
         recipient=str(record.get("email")) if record.get("email") else None,
         previous=before,
@@ -286,7 +284,16 @@ def _plan_one(
         return base
     try:
         profile, template = checker(record)
-        letter = render_one(project, record, profile, template, plan.letter_date)
+        try:
+            spec, why = project.templates.choose(template, profile, record)
+        except TemplateError as err:
+            field = "channel" if err.message.startswith("wants post") else "template"
+            raise record.error(err.message, field) from None
+        if spec.channel == "letter" and why != "letter only":
+            base.action, base.reason = (SENT_BEFORE, "") if sent_before else (BY_POST, why)
+            base.template = spec.name
+            return base
+        letter = render_one(project, record, profile, template, plan.letter_date, history=history)
         if letter.channel != "email":
             raise record_error(
                 record,
@@ -301,14 +308,14 @@ def _plan_one(
             return base
         return _reject(plan, err)
     base.letter = letter
-    base.rayon = letter.profile.id
-    base.signer = letter.signer.name
+    base.region = letter.profile.id
+    base.signer = ", ".join(signed_by(letter.text, project.roster))  # "" for nobody
     base.template = letter.template.name
     base.content_hash = content_hash(letter)
     found = check(letter, project) if options.check else []
-    for rule, _ in found:
-        plan.findings[rule.id] += 1
-    errors = [f"[{rule.id}] {hit.message}" for rule, hit in found if rule.severity == "error"]
+    for each in found:
+        plan.findings[each.rule.id] += 1
+    errors = [described(f) for f in found if f.rule.severity == "error"]
     status = before.status if before is not None else None
     if status == "sent":
         assert before is not None
@@ -461,7 +468,7 @@ def _outgoing(item: Item, **more: str | None) -> Outgoing:
     return Outgoing(
         record=item.record,
         template=item.template or "",
-        rayon=item.rayon,
+        rayon=item.region,  # the journal's column
         signer=item.signer,
         recipient=item.recipient,
         content_hash=item.content_hash,

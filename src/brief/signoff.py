@@ -845,6 +845,22 @@ def classify(signature: Signature, roster: Roster, *, organisation: Iterable[str
     return Verdict(signers=signers, unknown=unknown, anonymous=reason)
 
 
+#: How brief shows a closing that names nobody (the manifest's ``signer`` is then "").
+ANONYMOUS = "(anonymous)"
+
+
+def signed_by(text: str, roster: Roster) -> tuple[str, ...]:
+    """The people the closing of letter ``text`` names: roster people by their full name,
+    then names that are not on the roster as written; empty for an anonymous closing."""
+    verdict = classify(find_signature(text), roster)
+    return (*(member.name for member in verdict.signers), *(name for _, name in verdict.unknown))
+
+
+def signer_label(names: tuple[str, ...] | list[str]) -> str:
+    """``names`` for a table or a preview: joined by commas, or :data:`ANONYMOUS`."""
+    return ", ".join(names) if names else ANONYMOUS
+
+
 def candidates(name: str, roster: Roster) -> tuple[StaffMember, ...]:
     """Roster people an unmatched ``name`` could mean, for a helpful message.
 

@@ -3,27 +3,63 @@
 Importing this package registers every rule in :data:`RULES`.
 """
 
-from . import limits, readability, signoff, template  # noqa: F401  (registers the rules)
-from .base import RULES, SEVERITIES, Finding, Hit, Rule, severity_rank
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from . import limits, parts, readability, signoff, template  # noqa: F401  (registers the rules)
+from .base import MARKS, PARTS, RULES, SEVERITIES, Finding, Hit, Rule, severity_rank
 from .letter import LetterText
+from .template import Suppression, find_suppressions, suppressed_lines
 
 __all__ = [
+    "MARKS",
+    "PARTS",
     "RULES",
     "SEVERITIES",
     "Finding",
+    "Found",
     "Hit",
     "LetterText",
     "Rule",
+    "Suppression",
+    "check_email",
     "check_letter",
+    "find_suppressions",
     "severity_rank",
+    "suppressed_lines",
 ]
 
 
+class Found(NamedTuple):
+    """A rule's hit in one part of a letter."""
+
+    rule: Rule
+    hit: Hit
+    part: str  # "text" or "html"
+
+
 def check_letter(letter: LetterText) -> list[tuple[Rule, Hit]]:
-    """Run every letter rule on one rendered letter."""
+    """Run every letter rule on one rendered letter part."""
     return [
         (rule, hit)
         for rule in RULES.values()
         if rule.layer == "letter"
         for hit in rule.check(letter)
     ]
+
+
+def check_email(text: LetterText, html: LetterText | None = None) -> list[Found]:
+    """Every letter rule on the text part and on the HTML part (when there is one), then
+    the rules that compare the two parts."""
+    found = [Found(rule, hit, "text") for rule, hit in check_letter(text)]
+    if html is None:
+        return found
+    found.extend(Found(rule, hit, "html") for rule, hit in check_letter(html))
+    found.extend(
+        Found(rule, hit, hit.part or "html")
+        for rule in RULES.values()
+        if rule.layer == "parts"
+        for hit in rule.check(text, html)
+    )
+    return found

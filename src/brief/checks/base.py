@@ -1,9 +1,13 @@
 """The pieces every check shares: a finding, a rule, and the registry.
 
 A rule is a small function registered with :func:`rule`; it gets what it
-inspects (a rendered letter, or a template's source) and yields
+inspects (a rendered letter part, or a template's source) and yields
 :class:`Hit` objects. The framework turns hits into :class:`Finding`
-objects with the template path, line and region filled in.
+objects with the template path, line, part and region filled in.
+
+Every rule says how ``brief preview`` marks its hits (``mark=``, one of
+:data:`MARKS`), and has labelled passing and failing examples in
+tests/test_rules.py (a test fails for a registered rule that has none).
 """
 
 from __future__ import annotations
@@ -13,7 +17,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 SEVERITIES = ("warning", "error")
-LAYERS = ("source", "letter", "render")
+#: What a rule inspects: a template's source, one rendered part of a letter (the text,
+#: or the HTML part as a mail program shows it), both parts of one e-mail, or the
+#: rendering itself (reported by the renderer).
+LAYERS = ("source", "letter", "parts", "render")
+PARTS = ("text", "html")
+#: How the preview marks a rule's hits: the whole sentence (very hard), the word (with
+#: its plain replacement), the name or lines in the signature, listed with its line
+#: only, or shown as the metrics rows; "none" for rules the preview does not run.
+MARKS = ("very-hard", "word", "signature", "line", "metrics", "none")
 
 
 def severity_rank(severity: str) -> int:
@@ -22,12 +34,23 @@ def severity_rank(severity: str) -> int:
 
 @dataclass(frozen=True)
 class Hit:
-    """What a rule saw: a message and where in its input (0-based line)."""
+    """What a rule saw, and where in its input.
+
+    ``line`` is 1-based: the line of the template source for a source rule, the line of
+    the letter part's text for a letter rule. ``start`` and ``end`` are character offsets
+    into the letter part's text of what is marked (``None``: the hit is about the line, or
+    the whole letter). ``replacement`` is a plainer word to write instead, if any.
+    """
 
     message: str
     line: int | None = None
     value: float | None = None
     threshold: float | None = None
+    start: int | None = None
+    end: int | None = None
+    replacement: str | None = None
+    part: str | None = None  # a parts rule: which part the hit is in
+    path: str | None = None  # a render failure: the template file it stands in
 
 
 @dataclass(frozen=True)
@@ -43,10 +66,11 @@ class Finding:
     samples: tuple[str, ...] = ()
     value: float | None = None
     threshold: float | None = None
+    part: str = "text"  # the e-mail part the finding is in: text or html
 
     def key(self) -> tuple[Any, ...]:
         """Findings with the same key are the same problem seen in other samples."""
-        return (self.path, self.line, self.rule, self.region, self.message)
+        return (self.path, self.line, self.rule, self.region, self.part, self.message)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -55,6 +79,7 @@ class Finding:
             "path": self.path,
             "line": self.line,
             "region": self.region,
+            "part": self.part,
             "samples": list(self.samples),
             "message": self.message,
         }
@@ -72,20 +97,29 @@ class Rule:
     summary: str
     explanation: str
     check: Callable[..., Iterator[Hit]] = field(repr=False)
+    mark: str = "line"
 
 
 RULES: dict[str, Rule] = {}
 
 
 def rule(
-    rule_id: str, *, severity: str, layer: str, summary: str
+    rule_id: str,
+    *,
+    severity: str,
+    layer: str,
+    summary: str,
+    mark: str = "line",
 ) -> Callable[[Callable[..., Iterator[Hit]]], Callable[..., Iterator[Hit]]]:
-    """Register a check; its docstring is the explanation ``brief lint --explain`` shows."""
-    assert severity in SEVERITIES and layer in LAYERS
+    """Register a check; its docstring is the explanation ``brief lint --explain`` shows.
+
+    ``mark`` says how ``brief preview`` marks its hits (see :data:`MARKS`).
+    """
+    assert severity in SEVERITIES and layer in LAYERS and mark in MARKS
 
     def register(func: Callable[..., Iterator[Hit]]) -> Callable[..., Iterator[Hit]]:
         explanation = " ".join((func.__doc__ or "").split())
-        RULES[rule_id] = Rule(rule_id, severity, layer, summary, explanation, func)
+        RULES[rule_id] = Rule(rule_id, severity, layer, summary, explanation, func, mark)
         return func
 
     return register

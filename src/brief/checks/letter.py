@@ -1,4 +1,9 @@
-"""A rendered letter as the letter rules see it: lines, body, signature."""
+"""A rendered letter part as the letter rules see it: lines, body, signature.
+
+The text part is the letter as rendered; the HTML part of an e-mail is the text a
+mail program shows for it (:func:`brief.htmltext.html_text`), so that every rule
+reads what the reader reads.
+"""
 
 from __future__ import annotations
 
@@ -33,10 +38,49 @@ class LetterText:
     signer: StaffMember | None = None
     contact: str | None = None  # the customer's own contact person, if any
     customer: Mapping[str, Any] = field(default_factory=dict)  # the record's fields
+    part: str = "text"  # "html": the displayed text of the e-mail's HTML part
     lines: list[str] = field(init=False)
 
     def __post_init__(self) -> None:
         self.lines = self.text.splitlines()
+
+    @classmethod
+    def from_html(cls, html: str, **options: Any) -> LetterText:
+        """The HTML part ``html`` as a mail program shows it."""
+        from ..htmltext import html_text
+
+        return cls(text=html_text(html).text, part="html", **options)
+
+    @cached_property
+    def line_starts(self) -> list[int]:
+        """The text offset where each line starts."""
+        starts, offset = [], 0
+        for line in self.lines:
+            starts.append(offset)
+            offset += len(line) + 1
+        return starts
+
+    def line_of(self, offset: int) -> int:
+        """The 1-based line of the character at text offset ``offset``."""
+        return max(bisect.bisect_right(self.line_starts, offset), 1)
+
+    def line_span(self, index: int, first: int | None = None) -> tuple[int, int]:
+        """Text offsets of line ``index`` (0-based) without its outer spaces; from line
+        ``first`` on when given."""
+        text = self.lines[index]
+        begin_index = index if first is None else first
+        begin_text = self.lines[begin_index]
+        begin = self.line_starts[begin_index] + len(begin_text) - len(begin_text.lstrip())
+        return begin, self.line_starts[index] + len(text.rstrip())
+
+    def find_on(self, indexes: list[int], needle: str) -> tuple[int, int] | None:
+        """Text offsets of ``needle`` on the first of the lines ``indexes`` that holds it."""
+        for index in indexes:
+            column = self.lines[index].find(needle)
+            if column >= 0:
+                begin = self.line_starts[index] + column
+                return begin, begin + len(needle)
+        return None
 
     @property
     def language(self) -> str:
@@ -118,3 +162,12 @@ class LetterText:
     def body_line(self, offset: int) -> int:
         """The letter line index of a character offset into :attr:`body`."""
         return self.body_range[0] + bisect.bisect_right(self._body_line_starts, offset) - 1
+
+    def from_body(self, offset: int) -> int:
+        """The text offset of a character offset into :attr:`body`."""
+        index = max(bisect.bisect_right(self._body_line_starts, offset) - 1, 0)
+        line = self.body_range[0] + index
+        if line >= len(self.lines):
+            return len(self.text)
+        column = min(offset - self._body_line_starts[index], len(self.lines[line]))
+        return self.line_starts[line] + column

@@ -18,6 +18,7 @@ PLAIN_LEVELS = ("plain", "very-plain")
     severity="error",
     layer="letter",
     summary="the body is too hard for the region's reading level",
+    mark="metrics",
 )
 def readability(letter: LetterText) -> Iterator[Hit]:
     """The letter body (without salutation and signature) must reach the region's reading
@@ -30,7 +31,7 @@ def readability(letter: LetterText) -> Iterator[Hit]:
     if not stats.sentences:
         return
     limits = letter.profile.thresholds
-    start = letter.body_range[0]
+    start = letter.body_range[0] + 1
     name = SCORE_NAMES[letter.language]
     if stats.score < limits.min_score:
         yield Hit(
@@ -54,6 +55,7 @@ def readability(letter: LetterText) -> Iterator[Hit]:
     severity="warning",
     layer="letter",
     summary="one sentence is over the region's length limit",
+    mark="very-hard",
 )
 def long_sentence(letter: LetterText) -> Iterator[Hit]:
     """A single long sentence can lose a reader even when the letter scores well on
@@ -65,9 +67,11 @@ def long_sentence(letter: LetterText) -> Iterator[Hit]:
         yield Hit(
             f"sentence of {count} words (limit {limit:g} for {letter.level} letters): "
             f"'{preview} ...'",
-            letter.body_line(sentence.start),
+            letter.body_line(sentence.start) + 1,
             value=count,
             threshold=limit,
+            start=letter.from_body(sentence.start),
+            end=letter.from_body(sentence.end),
         )
 
 
@@ -76,6 +80,7 @@ def long_sentence(letter: LetterText) -> Iterator[Hit]:
     severity="warning",
     layer="letter",
     summary="a stiff word with a plainer alternative",
+    mark="word",
 )
 def officialese(letter: LetterText) -> Iterator[Hit]:
     """Plain-language letters avoid officialese ("ambtelijke taal"): words such as
@@ -85,9 +90,15 @@ def officialese(letter: LetterText) -> Iterator[Hit]:
     if letter.profile.reading_level not in PLAIN_LEVELS:
         return
     alternatives = officialese_words(letter.language)[1]
-    for start, _, word in letter.counts.officialese():
-        line = letter.body_line(start)
-        yield Hit(f"{word!r} is officialese: write {alternatives[word.lower()]!r}", line)
+    for start, end, word in letter.counts.officialese():
+        alternative = alternatives[word.lower()]
+        yield Hit(
+            f"{word!r} is officialese: write {alternative!r}",
+            letter.body_line(start) + 1,
+            start=letter.from_body(start),
+            end=letter.from_body(end),
+            replacement=alternative,
+        )
 
 
 @rule(
@@ -95,6 +106,7 @@ def officialese(letter: LetterText) -> Iterator[Hit]:
     severity="warning",
     layer="letter",
     summary="a rare word a plain-language reader may not know",
+    mark="line",  # listed with its line; the hit's span is there for a mark of its own
 )
 def hard_word(letter: LetterText) -> Iterator[Hit]:
     """Readers at B1 and A2 level stop at rare words ("ingebrekestelling", "sommatie",
@@ -142,4 +154,12 @@ def hard_word(letter: LetterText) -> Iterator[Hit]:
             if found.part != lowered:
                 message += f" ({found.part!r} is)"
             message += ": use a more common word, or explain it"
-        yield Hit(message, line, value=found.frequency, threshold=threshold)
+        yield Hit(
+            message,
+            line + 1,
+            value=found.frequency,
+            threshold=threshold,
+            start=letter.from_body(found.start),
+            end=letter.from_body(found.end),
+            replacement=plain or None,
+        )

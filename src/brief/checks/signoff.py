@@ -17,6 +17,7 @@ _JOINERS = re.compile(r"(?<=\d)[ ().-]+(?=\d)")
     severity="error",
     layer="letter",
     summary="the closing names no real person",
+    mark="signature",
 )
 def anonymous_signoff(letter: LetterText) -> Iterator[Hit]:
     """A letter signed by "Team Incasso", "De directie", a job title, the organisation,
@@ -27,11 +28,18 @@ def anonymous_signoff(letter: LetterText) -> Iterator[Hit]:
     "Ineke, Carina, Bianca en Linda — Team Incasso")."""
     signature = letter.signature
     if signature.closing is None:
-        yield Hit("the letter has no closing (such as 'Met vriendelijke groet,') and no signer")
+        # On the last line: where the closing belongs.
+        yield Hit(
+            "the letter has no closing (such as 'Met vriendelijke groet,') and no signer",
+            len(letter.lines) or None,
+        )
         return
     reason = letter.verdict.anonymous
-    if reason:
-        yield Hit(f"the closing names no real person: {reason}", signature.closing_line)
+    closing = signature.closing_line
+    if reason and closing is not None:
+        last = max([closing, *(number for number, _ in signature.lines)])
+        start, end = letter.line_span(last, first=closing)  # the closing and its block
+        yield Hit(f"the closing names no real person: {reason}", closing + 1, start=start, end=end)
 
 
 @rule(
@@ -39,6 +47,7 @@ def anonymous_signoff(letter: LetterText) -> Iterator[Hit]:
     severity="error",
     layer="letter",
     summary="a name in the signature is not a person on the staff roster",
+    mark="signature",
 )
 def unknown_signer(letter: LetterText) -> Iterator[Hit]:
     """Every name under a letter must be a real person on the staff roster, so that the
@@ -54,32 +63,46 @@ def unknown_signer(letter: LetterText) -> Iterator[Hit]:
         maybe = candidates(name, letter.roster)
         if maybe:
             message += f"; did you mean {' or '.join(m.name for m in maybe)}?"
-        yield Hit(message, line)
+        start, end = letter.find_on([line], name) or letter.line_span(line)
+        yield Hit(message, line + 1, start=start, end=end)
 
 
 @rule(
     "distant-signer",
     severity="warning",
     layer="letter",
-    summary="signed by someone who is not a contact for this rayon or customer",
+    summary="signed by one person who is not a contact for this rayon or customer",
+    mark="signature",
 )
 def distant_signer(letter: LetterText) -> Iterator[Hit]:
     """The person who signs should be the one the reader can actually reach about their
-    case: the customer's own contact person or a contact of their rayon. A payment reminder
-    signed by the director creates distance and sends calls to someone who cannot help."""
-    nearby = {*letter.profile.contacts, *letter.profile.team}
+    case. A letter signed by one person (from the roster) who is neither one of the
+    `contacts:` of the customer's region nor the customer's own contact person (the
+    record's `contact` field) is distant: a payment reminder signed by the director
+    creates distance and sends calls to someone who cannot help. A closing that names
+    several real people is fine when one of them is such a contact ("Ineke, Carina en
+    Bianca"); when none of them is, it is distant too. Membership of the region's `team:`
+    alone does not count. Anonymous closings and unknown names are the other rules'."""
+    nearby = set(letter.profile.contacts)
     if letter.contact:
-        nearby.add(letter.contact)
+        nearby.add(str(letter.contact))
+    signers = letter.verdict.signers
+    if not signers or any(member.id in nearby for member in signers):
+        return
     contacts = ", ".join(
         m.name for m in map(letter.roster.get, letter.profile.contacts) if m is not None
     )
-    for member in letter.verdict.signers:
-        if member.id not in nearby:
-            yield Hit(
-                f"signed by {member.name} ({member.role(letter.language)}), who is not a contact "
-                f"for region {letter.profile.id!r} (contacts: {contacts})",
-                letter.signature.closing_line,
-            )
+    closing = letter.signature.closing_line
+    lines = [number for number, _ in letter.signature.lines]
+    for member in signers:
+        start, end = letter.find_on(lines, member.name) or letter.line_span(closing or 0)
+        yield Hit(
+            f"signed by {member.name} ({member.role(letter.language)}), who is not a contact "
+            f"for region {letter.profile.id!r} (contacts: {contacts})",
+            letter.line_of(start),
+            start=start,
+            end=end,
+        )
 
 
 @rule(
@@ -102,4 +125,8 @@ def missing_contact(letter: LetterText) -> Iterator[Hit]:
     if any(_DIGITS.sub("", member.phone) in compact for member in people):
         return
     names = ", ".join(m.name for m in people)
-    yield Hit(f"no direct phone number or e-mail of {names}", letter.signature.closing_line)
+    closing = letter.signature.closing_line
+    yield Hit(
+        f"no direct phone number or e-mail of {names}",
+        (closing + 1) if closing is not None else (len(letter.lines) or None),
+    )

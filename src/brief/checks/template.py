@@ -15,6 +15,7 @@ from .base import RULES, Hit, rule
 CONTEXT_NAMES = frozenset(
     {
         "customer",
+        "history",
         "signer",
         "team",
         "team_name",
@@ -30,6 +31,33 @@ _SUPPRESSION = re.compile(
     r"\{#-?\s*brief:\s*disable-next-line\s*=\s*(?P<rules>[\w,\s-]*?)"
     r"(?:\s+reason\s*=\s*\"(?P<reason>[^\"]*)\")?\s*-?#\}"
 )
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """One ``{# brief: disable-next-line=RULE reason="..." #}`` comment."""
+
+    line: int  # the 1-based line of the comment; it switches rules off on the next one
+    rules: frozenset[str]
+    reason: str
+
+
+def find_suppressions(text: str) -> list[Suppression]:
+    """Every suppression comment in a template's text, in order."""
+    found = []
+    for match in _SUPPRESSION.finditer(text):
+        rules = frozenset(r.strip() for r in match.group("rules").split(",") if r.strip())
+        line = text.count("\n", 0, match.start()) + 1
+        found.append(Suppression(line, rules, (match.group("reason") or "").strip()))
+    return found
+
+
+def suppressed_lines(text: str) -> dict[int, set[str]]:
+    """Template line -> the rules a suppression comment on the line before switches off."""
+    lines: dict[int, set[str]] = {}
+    for suppression in find_suppressions(text):
+        lines.setdefault(suppression.line + 1, set()).update(suppression.rules)
+    return lines
 
 
 @dataclass
@@ -110,16 +138,24 @@ def bad_suppression(source: Source) -> Iterator[Hit]:
     `{# brief: disable-next-line=long-sentence reason="statutory wording" #}`.
     The reason is required, so that the next writer knows why; a suppression without one,
     or naming a rule that does not exist, is itself reported."""
-    for match in _SUPPRESSION.finditer(source.text):
-        line = source.text.count("\n", 0, match.start()) + 1
-        rules = {r.strip() for r in match.group("rules").split(",") if r.strip()}
-        source.suppressed.setdefault(line + 1, set()).update(rules)
-        if not rules:
+    for suppression in find_suppressions(source.text):
+        line = suppression.line
+        source.suppressed.setdefault(line + 1, set()).update(suppression.rules)
+        if not suppression.rules:
             yield Hit("suppression names no rule (disable-next-line=RULE)", line)
-        for rule_id in sorted(rules - RULES.keys()):
+        for rule_id in sorted(suppression.rules - RULES.keys()):
             yield Hit(f"suppression names unknown rule {rule_id!r}", line)
-        if not (match.group("reason") or "").strip():
+        if not suppression.reason:
             yield Hit('suppression without a reason (add reason="...")', line)
+
+
+@dataclass(frozen=True)
+class RenderFailure:
+    """Rendering one part of a letter (or its subject) for a sample record failed."""
+
+    error: BaseException
+    environment: jinja2.Environment
+    line: int | None = None  # where the failing text is, when the traceback cannot say
 
 
 @rule(
@@ -128,9 +164,24 @@ def bad_suppression(source: Source) -> Iterator[Hit]:
     layer="render",
     summary="the template fails for a sample record",
 )
-def render_error(source: Source) -> Iterator[Hit]:
+def render_error(failure: RenderFailure) -> Iterator[Hit]:
     """Rendering the template for a sample record failed: a filter got a value it cannot
     format (text where an amount belongs), a contact person in the sample is unknown, or
-    the sandbox refused an unsafe operation. The letter would be rejected at render time
-    too. This rule is reported by the renderer; it has nothing to check on the source."""
-    return iter(())
+    the sandbox refused an unsafe operation (`{{ customer.__class__ }}`, a method that
+    changes a list). The letter would be rejected at render time too. The finding names
+    the file and line of the expression that failed: in an included file, an imported
+    macro or an extended base when that is where it stands."""
+    from ..limits import RenderLimit
+    from ..render import error_origin
+
+    error = failure.error
+    if isinstance(error, jinja2.UndefinedError):
+        return  # a missing field or name: undefined-variable's
+    if isinstance(error, (RenderLimit, RecursionError)):
+        return  # render-limit's
+    message = getattr(error, "message", None) or str(error) or type(error).__name__
+    origin = error_origin(error, failure.environment)
+    if origin is None:
+        yield Hit(message, failure.line)
+    else:
+        yield Hit(message, origin[1], path=origin[0])

@@ -71,6 +71,35 @@ EncodingOpt = Annotated[
 CheckOpt = Annotated[
     bool, typer.Option("--check/--no-check", help="Run the lint rules on every letter.")
 ]
+TemplateOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--template", "-t", help="Template name for every record (else a 'template' column)."
+    ),
+]
+SkipInvalidOpt = Annotated[
+    bool,
+    typer.Option(
+        "--skip-invalid",
+        help="Go on with the valid records and report the rest with their reasons (exit 1).",
+    ),
+]
+DoNotSendOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--do-not-send",
+        help="Customer ids and addresses never to e-mail, one a line; repeatable, added "
+        "to brief.yaml's do_not_send.",
+        dir_okay=False,
+    ),
+]
+AllowFindingsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-findings",
+        help="Keep letters with error-level findings instead of refusing them.",
+    ),
+]
 
 JournalOpt = Annotated[
     Path | None,

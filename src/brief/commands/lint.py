@@ -7,6 +7,7 @@ the exit code.
 
 from __future__ import annotations
 
+from dataclasses import fields
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -63,6 +64,13 @@ def lint(
     staff: StaffOpt = None,
     regions: RegionsOpt = None,
     templates: TemplatesOpt = None,
+    cache: Annotated[
+        bool,
+        typer.Option(
+            "--cache/--no-cache",
+            help="Answer from the lint cache when no input changed, and keep this result there.",
+        ),
+    ] = True,
 ) -> None:
     """Check templates, and the letters they become for every region, for anonymous
     sign-offs, unknown signers and text too hard for the reader.
@@ -78,28 +86,62 @@ def lint(
         if explain is not None:
             typer.echo(_explain(explain))
             return
+        from .. import lintcache
         from ..report import RENDERERS
 
-        proj = open_project(project, staff, regions, templates)
-        result = proj.lint(paths or [], samples=samples)
-        for note in result.notes:
-            typer.echo(f"Note: {note}", err=True)
+        options = {
+            "format": output_format,
+            "output": output,
+            "fail_on": fail_on,
+            "samples": samples,
+            "project": project,
+            "staff": staff,
+            "regions": regions,
+            "templates": templates,
+        }
+        given = [str(path) for path in paths or []]
+        run_key = lintcache.key({k: _text(v) for k, v in options.items()}, given)
+        with lintcache.recording() as recorder:
+            proj = open_project(project, staff, regions, templates)
+            result = proj.lint(paths or [], samples=samples)
+        said = [("err", f"Note: {note}\n") for note in result.notes]
         report = RENDERERS[output_format](result)
         if output is None:
-            typer.echo(report, nl=False)
+            said.append(("out", report))
         else:
             from ..outbox import write_atomic
-
-            write_atomic(output, report.encode("utf-8"))
             from ..report import summary_line
 
-            typer.echo(f"{summary_line(result)}; report written to {output}", err=True)
+            write_atomic(output, report.encode("utf-8"))
+            said.append(("err", f"{summary_line(result)}; report written to {output}\n"))
+    code = 0
     if fail_on is not FailOn.never:
         from ..checks import severity_rank
 
         threshold = severity_rank(fail_on)
         if any(severity_rank(f.severity) >= threshold for f in result.findings):
-            raise typer.Exit(code=1)
+            code = 1
+    if cache:
+        probes = [
+            *lintcache.config_candidates(None if project is None else str(project)),
+            *given,
+            *(str(p) for p in (samples, staff, regions, templates) if p is not None),
+            *(
+                str(getattr(proj.settings, f.name))
+                for f in fields(proj.settings)
+                if isinstance(getattr(proj.settings, f.name), Path)
+            ),
+        ]
+        written = None if output is None else (str(output), report)
+        lintcache.store(run_key, recorder, probes, said, code, written)
+    for stream, text in said:
+        typer.echo(text, nl=False, err=stream == "err")
+    if code:
+        raise typer.Exit(code=code)
+
+
+def _text(value: Path | str | None) -> str | None:
+    return None if value is None else str(value)
 
 
 def _explain(rule_id: str) -> str:

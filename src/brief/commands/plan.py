@@ -7,6 +7,7 @@ the plan files and prints the plan.
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -14,11 +15,13 @@ import typer
 
 from .common import (
     DateOpt,
+    DoNotSendOpt,
     EncodingOpt,
     JournalOpt,
     ProjectOpt,
     RecordsOpt,
     RegionsOpt,
+    SkipInvalidOpt,
     StaffOpt,
     TemplatesOpt,
     open_project,
@@ -29,6 +32,13 @@ from .common import (
 
 if TYPE_CHECKING:
     from ..followup import Decision, Plan
+
+
+class Channel(StrEnum):
+    """``--channel``: the templates' channels (``letter`` or ``email``)."""
+
+    letter = "letter"
+    email = "email"
 
 
 def plan(
@@ -53,25 +63,15 @@ def plan(
         ),
     ] = None,
     channel: Annotated[
-        str | None,
-        typer.Option("--channel", help="Only letters (letter) or only e-mails (email) into --out."),
+        Channel | None,
+        typer.Option("--channel", help="Only letters or only e-mails into --out."),
     ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="One JSON object per customer a line.")
     ] = False,
-    skip_invalid: Annotated[
-        bool,
-        typer.Option("--skip-invalid", help="Plan the valid records and list the others (exit 1)."),
-    ] = False,
+    skip_invalid: SkipInvalidOpt = False,
     journal: JournalOpt = None,
-    do_not_send: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--do-not-send",
-            help="Do-not-send list; repeatable, added to 'do_not_send' in brief.yaml.",
-            dir_okay=False,
-        ),
-    ] = None,
+    do_not_send: DoNotSendOpt = None,
     encoding: EncodingOpt = None,
     project: ProjectOpt = None,
     staff: StaffOpt = None,
@@ -97,10 +97,6 @@ def plan(
     from ..followup import make_plan, write_records, write_worklist
 
     with user_errors():
-        if channel is not None and channel not in ("letter", "email"):
-            from ..errors import BriefError
-
-            raise BriefError(f"--channel: {channel!r} is not letter or email")
         proj = open_project(project, staff, regions, templates)
         today = parse_date(date)
         result = make_plan(

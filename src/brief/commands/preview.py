@@ -16,6 +16,7 @@ import typer
 
 from ..errors import BriefError
 from .common import (
+    DateOpt,
     ProjectOpt,
     RegionsOpt,
     StaffOpt,
@@ -51,12 +52,14 @@ def preview(
     region: Annotated[
         str | None,
         typer.Option(
-            "--region", help="Render the customer as if in this rayon (default: their own)."
+            "--region", help="Render the customer as if in this region (default: their own)."
         ),
     ] = None,
     compare: Annotated[
         str | None,
-        typer.Option("--compare", help="Rayons to show side by side, comma-separated: noord,zuid."),
+        typer.Option(
+            "--compare", help="Regions to show side by side, comma-separated: noord,zuid."
+        ),
     ] = None,
     records: Annotated[
         Path | None,
@@ -64,10 +67,7 @@ def preview(
             "--records", "-r", help="Customer records (default: 'samples' in brief.yaml)."
         ),
     ] = None,
-    date: Annotated[
-        str | None,
-        typer.Option("--date", help="Date the letter carries, as 2026-11-22 (default: today)."),
-    ] = None,
+    date: DateOpt = None,
     watch: Annotated[
         bool,
         typer.Option(
@@ -97,11 +97,11 @@ def preview(
 ) -> None:
     """Show one customer's letter as the reader gets it, marked up with what brief lint sees.
 
-    Hard sentences (more words than the rayon's average limit, or a low readability score)
+    Hard sentences (more words than the region's average limit, or a low readability score)
     and very hard ones (over its sentence limit) are highlighted, officialese is
     underlined with its plain word, and an anonymous or unknown signer is marked. The
     metrics table shows the readability score, words per sentence, the longest sentence
-    and the hard sentences against the rayon's thresholds, and who signs.
+    and the hard sentences against the region's thresholds, and who signs.
 
     The customer is --customer ID or the --sample N-th record of --records (default: the
     project's samples), else the first one of --region or of the file. On a terminal the
@@ -165,14 +165,14 @@ def preview(
 
 
 def _regions(region: str | None, compare: str | None) -> list[str]:
-    """The rayons named by --region or --compare (none: the customer's own)."""
+    """The regions named by --region or --compare (none: the customer's own)."""
     if region is not None and compare is not None:
         raise BriefError("--region and --compare cannot be used together")
     if compare is None:
         return [region] if region is not None else []
     names = list(dict.fromkeys(name.strip() for name in compare.split(",") if name.strip()))
     if len(names) < 2:
-        raise BriefError("--compare: name at least two rayons, separated by commas: noord,zuid")
+        raise BriefError("--compare: name at least two regions, separated by commas: noord,zuid")
     return names
 
 
@@ -193,8 +193,8 @@ def _export(previews: list[Preview], path: Path, fmt: str, width: int) -> None:
     from ..preview import export
 
     first = previews[0]
-    rayons = ", ".join(p.region for p in previews)
-    title = f"brief preview {first.template} · {first.record} · {rayons}"
+    names = ", ".join(p.region for p in previews)
+    title = f"brief preview {first.template} · {first.record} · {names}"
     export(previews, path, fmt=fmt, width=width, title=title)
     typer.echo(f"Preview written to {path}", err=True)
 

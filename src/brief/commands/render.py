@@ -13,12 +13,17 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from .common import (
+    AllowFindingsOpt,
     CheckOpt,
+    DateOpt,
     EncodingOpt,
+    JournalOpt,
     ProjectOpt,
     RecordsOpt,
     RegionsOpt,
+    SkipInvalidOpt,
     StaffOpt,
+    TemplateOpt,
     TemplatesOpt,
     open_project,
     parse_date,
@@ -59,38 +64,13 @@ def render(
             help="Processes that render (default 0: one per core; 1: this process only).",
         ),
     ] = 0,
-    template: Annotated[
-        str | None,
-        typer.Option(
-            "--template", "-t", help="Template name for every record (else a 'template' column)."
-        ),
-    ] = None,
-    skip_invalid: Annotated[
-        bool,
-        typer.Option(
-            "--skip-invalid",
-            help="Render the valid records and reject the rest in the manifest (exit 1).",
-        ),
-    ] = False,
+    template: TemplateOpt = None,
+    skip_invalid: SkipInvalidOpt = False,
     encoding: EncodingOpt = None,
-    date: Annotated[
-        str | None,
-        typer.Option("--date", help="Date the letters carry, as 2026-11-22 (default: today)."),
-    ] = None,
+    date: DateOpt = None,
     check: CheckOpt = True,
-    allow_findings: Annotated[
-        bool,
-        typer.Option(
-            "--allow-findings",
-            help="Write letters with error-level findings instead of refusing them.",
-        ),
-    ] = False,
-    journal: Annotated[
-        Path | None,
-        typer.Option(
-            "--journal", help="Contact log to record the letters in (default: brief.sqlite)."
-        ),
-    ] = None,
+    allow_findings: AllowFindingsOpt = False,
+    journal: JournalOpt = None,
     no_journal: Annotated[
         bool, typer.Option("--no-journal", help="Do not record the letters in the contact log.")
     ] = False,
@@ -131,6 +111,7 @@ def render(
             check=check,
             allow_findings=allow_findings,
             journal=None if no_journal else (journal or proj.settings.journal_path),
+            history=journal or proj.settings.journal_path,
         )
         if sys.stderr.isatty():
             result = _with_progress(proj, options)
@@ -181,17 +162,24 @@ def _print_summary(result: BatchResult) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from ..batch import NO_REGION
+
     console = Console(stderr=True, highlight=False)
     table = Table(show_footer=True)
     table.add_column("region", footer="total")
     table.add_column("rendered", justify="right", footer=str(result.rendered))
-    table.add_column("rejected", justify="right", footer=str(result.rejected))
+    # Rejected: records that could not become a letter and letters refused by the checks,
+    # as in each row, so the rows add up to the totals.
+    table.add_column("rejected", justify="right", footer=str(result.rejected + result.refused))
     table.add_column("signed by")
-    for name in sorted(result.regions):
+    for name in sorted(result.regions, key=lambda name: (name == NO_REGION, name)):
         counts = result.regions[name]
         signers = ", ".join(f"{who} ({n})" for who, n in counts.signers.most_common())
         table.add_row(name, str(counts.rendered), str(counts.rejected), signers)
     console.print(table)
+    channels = channel_summary(result)
+    if channels:
+        console.print(channels, markup=False)
     for problem in result.problems:
         console.print(f"Rejected: {problem}", markup=False)
     more = result.rejected - len(result.problems)
@@ -212,3 +200,18 @@ def _print_summary(result: BatchResult) -> None:
         f"{result.target}, {result.rejected + result.refused} rejected; {manifest}",
         markup=False,
     )
+
+
+def channel_summary(result: BatchResult) -> str:
+    """How many went by e-mail and by post, and why, when a preference or a missing
+    address sent any of them another way than its template's own ('' otherwise)."""
+    plain = {("email", "has e-mail"), ("letter", "letter only")}
+    if set(result.channels) <= plain:
+        return ""
+    parts = []
+    for channel, label in (("email", "by e-mail"), ("letter", "by post")):
+        reasons = {why: n for (kind, why), n in result.channels.items() if kind == channel}
+        if reasons:
+            why = ", ".join(f"{reason} {n}" for reason, n in sorted(reasons.items()))
+            parts.append(f"{label}: {sum(reasons.values())} ({why})")
+    return "Channels: " + "; ".join(parts)

@@ -1,4 +1,4 @@
-"""``brief send`` and ``brief history``: e-mail a campaign, and look up one customer's letters.
+"""``brief send``: e-mail a campaign, at most once per customer.
 
 The library is :mod:`brief.send` (the campaign), :mod:`brief.mail` (SMTP)
 and :mod:`brief.journal` (the SQLite journal); this module parses the
@@ -9,19 +9,22 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from .common import (
+    AllowFindingsOpt,
     CheckOpt,
+    DoNotSendOpt,
     EncodingOpt,
     JournalOpt,
     ProjectOpt,
     RecordsOpt,
     RegionsOpt,
+    SkipInvalidOpt,
     StaffOpt,
+    TemplateOpt,
     TemplatesOpt,
     open_project,
     parse_date,
@@ -48,12 +51,7 @@ def send(
             help="Campaign name; a record is sent at most once per campaign (e.g. herinnering-2026-11).",
         ),
     ],
-    template: Annotated[
-        str | None,
-        typer.Option(
-            "--template", "-t", help="E-mail template for every record (else a 'template' column)."
-        ),
-    ] = None,
+    template: TemplateOpt = None,
     really_send: Annotated[
         bool,
         typer.Option("--send", help="Send for real, after a confirmation (default: a dry run)."),
@@ -66,19 +64,8 @@ def send(
         typer.Option("--retry-failed", help="Also retry the messages that failed temporarily."),
     ] = False,
     journal: JournalOpt = None,
-    do_not_send: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--do-not-send",
-            help="Customer ids and addresses never to e-mail, one a line; repeatable, added "
-            "to brief.yaml's do_not_send.",
-            dir_okay=False,
-        ),
-    ] = None,
-    skip_invalid: Annotated[
-        bool,
-        typer.Option("--skip-invalid", help="Send the valid records and report the rest (exit 1)."),
-    ] = False,
+    do_not_send: DoNotSendOpt = None,
+    skip_invalid: SkipInvalidOpt = False,
     encoding: EncodingOpt = None,
     date: Annotated[
         str | None,
@@ -88,13 +75,7 @@ def send(
         ),
     ] = None,
     check: CheckOpt = True,
-    allow_findings: Annotated[
-        bool,
-        typer.Option(
-            "--allow-findings",
-            help="Send letters with error-level findings instead of holding them.",
-        ),
-    ] = False,
+    allow_findings: AllowFindingsOpt = False,
     insecure_no_verify: Annotated[
         bool,
         typer.Option(
@@ -110,7 +91,7 @@ def send(
     """Send one e-mail per customer record, at most once per campaign.
 
     Without --send this is a dry run: it renders and checks every letter and
-    shows what would be sent, per rayon and signer, and what not and why.
+    shows what would be sent, per region and signer, and what not and why.
     With --send it asks for confirmation (--yes skips that) and sends, each
     message from its signer, journaled in brief.sqlite: running the same
     command again sends only what was not sent yet, also after a crash.
@@ -242,7 +223,7 @@ def _print_plan(console: Console, plan: Plan) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from ..send import FAILED_BEFORE, RESEND, RETRY, SENT_BEFORE, SKIP
+    from ..send import BY_POST, FAILED_BEFORE, RESEND, RETRY, SENT_BEFORE, SKIP
 
     going = plan.going()
     console.print(
@@ -252,11 +233,11 @@ def _print_plan(console: Console, plan: Plan) -> None:
     )
     if going:
         table = Table(show_footer=True)
-        table.add_column("rayon", footer="total")
+        table.add_column("region", footer="total")
         table.add_column("signer")
         table.add_column("to send", justify="right", footer=str(len(going)))
-        for (rayon, signer), count in sorted(plan.per_signer().items()):
-            table.add_row(Text(rayon), Text(signer), str(count))  # names are no markup
+        for (region, signer), count in sorted(plan.per_signer().items()):
+            table.add_row(Text(region), Text(signer), str(count))  # names are no markup
         console.print(table)
     _lines(
         console,
@@ -269,6 +250,12 @@ def _print_plan(console: Console, plan: Plan) -> None:
     )
     _lines(console, "Retrying", plan.by_action(RETRY), lambda item: item.reason)
     _lines(console, "Skipped", plan.by_action(SKIP), lambda item: item.reason)
+    _lines(
+        console,
+        "By post",
+        plan.by_action(BY_POST),
+        lambda item: f"{item.reason}: its letter is printed with brief render, not e-mailed",
+    )
     sent_before = plan.by_action(SENT_BEFORE)
     _lines(
         console,
@@ -302,6 +289,7 @@ def _print_plan(console: Console, plan: Plan) -> None:
         parts[0] += f" ({plan.server_problem})"
     counts = [
         (len(plan.by_action(SKIP)), "skipped"),
+        (len(plan.by_action(BY_POST)), "by post"),
         (len(sent_before), "sent before"),
         (len(plan.by_action(FAILED_BEFORE)), "failed before"),
         (plan.invalid + plan.refused, "rejected"),
@@ -327,7 +315,7 @@ def _failed_before(item: Item) -> str:
 
 def _print_result(console: Console, plan: Plan) -> None:
     from ..mail import PERMANENT, TEMPORARY
-    from ..send import FAILED_BEFORE, NOT_SENT, SENT_BEFORE
+    from ..send import BY_POST, FAILED_BEFORE, NOT_SENT, SENT_BEFORE
 
     for item in plan.by_outcome(TEMPORARY, PERMANENT):
         kind = "temporary" if item.outcome == TEMPORARY else "permanent"
@@ -345,6 +333,7 @@ def _print_result(console: Console, plan: Plan) -> None:
         (len(plan.by_outcome("sent")), "sent"),
         (len(plan.failed), "failed"),
         (len(plan.by_outcome("skipped")), "skipped"),
+        (len(plan.by_action(BY_POST)), "by post"),
         (len(plan.by_action(SENT_BEFORE)), "sent before"),
         (plan.invalid + plan.refused, "rejected"),
         (len(not_sent), "not sent"),

@@ -1,0 +1,71 @@
+"""Rules about an e-mail's two parts: the text part and the HTML part must agree."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..readability import Fact, facts
+from .base import Hit, rule
+from .letter import LetterText
+
+
+@rule(
+    "parts-differ",
+    severity="error",
+    layer="parts",
+    summary="the text and HTML parts of an e-mail name different facts or signers",
+)
+def parts_differ(text: LetterText, html: LetterText) -> Iterator[Hit]:
+    """An e-mail has a text part and an HTML part, and the reader's mail program shows one
+    of them: a tenant with an HTML mail program must not read another amount or deadline
+    than one without. Both parts must name the same amounts, dates, IBANs, phone numbers
+    and e-mail addresses (each compared as written in the part the reader sees, numbers by
+    their digits), and be signed by the same people. Each value that only one part names is
+    reported in that part."""
+    in_text, in_html = _keys(facts(text.text)), _keys(facts(html.text))
+    for fact in _first(facts(html.text)):
+        if (fact.kind, fact.key) not in in_text:
+            yield Hit(
+                f"the HTML part names {fact.kind} {fact.text!r}, the text part does not",
+                html.line_of(fact.start),
+                start=fact.start,
+                end=fact.end,
+                part="html",
+            )
+    for fact in _first(facts(text.text)):
+        if (fact.kind, fact.key) not in in_html:
+            yield Hit(
+                f"the text part names {fact.kind} {fact.text!r}, the HTML part does not",
+                text.line_of(fact.start),
+                start=fact.start,
+                end=fact.end,
+                part="text",
+            )
+    signed_text = {m.id: m for m in text.verdict.signers}
+    signed_html = {m.id: m for m in html.verdict.signers}
+    if signed_text.keys() != signed_html.keys():
+        closing = html.signature.closing_line
+        yield Hit(
+            f"the HTML part is signed by {_names(signed_html.values())}, the text part by "
+            f"{_names(signed_text.values())}",
+            closing + 1 if closing is not None else (len(html.lines) or None),
+            part="html",
+        )
+
+
+def _keys(found: list[Fact]) -> set[tuple[str, str]]:
+    return {(fact.kind, fact.key) for fact in found}
+
+
+def _first(found: list[Fact]) -> Iterator[Fact]:
+    """Each value once, where it first stands."""
+    seen: set[tuple[str, str]] = set()
+    for fact in found:
+        if (fact.kind, fact.key) not in seen:
+            seen.add((fact.kind, fact.key))
+            yield fact
+
+
+def _names(members: object) -> str:
+    names = [m.name for m in members]  # type: ignore[attr-defined]
+    return ", ".join(names) if names else "nobody"

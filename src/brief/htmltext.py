@@ -1,0 +1,188 @@
+"""An e-mail's HTML part as a mail program shows it: text, paragraphs and line breaks.
+
+The letter rules judge what the reader reads. For the HTML part that is not the
+markup but the text a mail program displays: block elements (``<p>``, ``<div>``,
+``<li>``, headings, table rows ...) are paragraphs, ``<br>`` is a line break, a link
+is its text, entities are the characters they stand for, and runs of white space
+are one space. The contents of ``<head>``, ``<style>``, ``<script>`` and
+``<title>`` are not shown, and neither are comments.
+
+Built on the standard library's :mod:`html.parser`: it is tolerant (it never raises on
+broken markup: an unclosed ``<p>`` or a stray ``</div>`` still gives text), it decodes
+every entity the HTML standard names, and text extraction needs no tree.
+:class:`HtmlText` keeps, for every character of the text, the line of the HTML
+it came from, so a finding in the text points back at its line of the HTML.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from html.parser import HTMLParser
+
+# Elements that start and end a paragraph of their own.
+BLOCKS = frozenset(
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "caption",
+        "center",
+        "dd",
+        "details",
+        "dialog",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "html",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "tfoot",
+        "thead",
+        "tr",
+        "ul",
+    ]
+)
+# Elements whose content a mail program does not show.
+HIDDEN = frozenset({"head", "script", "style", "template", "title", "noscript"})
+# Table cells: side by side, separated by a space.
+CELLS = frozenset({"td", "th"})
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class HtmlText:
+    """The displayed text of an HTML document and where each character came from."""
+
+    text: str
+    starts: tuple[int, ...]  # text offsets where a new source line begins ...
+    lines: tuple[int, ...]  # ... and that 1-based line of the HTML
+
+    def source_line(self, offset: int) -> int:
+        """The 1-based HTML line of the character at ``offset`` of :attr:`text`."""
+        index = bisect.bisect_right(self.starts, offset) - 1
+        return self.lines[index] if index >= 0 else (self.lines[0] if self.lines else 1)
+
+
+class _Extractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.size = 0
+        self.starts: list[int] = []
+        self.lines: list[int] = []
+        self.hidden = 0
+        self.pre = 0
+        self.breaks = 0  # newlines wanted before the next text (2: a paragraph)
+        self.space = False  # a space wanted before the next text
+
+    def _block(self) -> None:
+        if self.size:
+            self.breaks = 2
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in HIDDEN:
+            self.hidden += 1
+        elif tag == "br":
+            self.breaks = max(self.breaks, 1) if self.size else self.breaks
+            self.space = False
+        elif tag in BLOCKS:
+            self._block()
+            self.pre += tag == "pre"
+        elif tag in CELLS:
+            self.space = bool(self.size)
+        elif tag == "img":
+            alt = dict(attrs).get("alt")
+            if alt:
+                self._text(alt, self.getpos()[0])
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag in HIDDEN:
+            self.hidden -= 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in HIDDEN:
+            self.hidden = max(self.hidden - 1, 0)
+        elif tag in BLOCKS:
+            self._block()
+            if tag == "pre":
+                self.pre = max(self.pre - 1, 0)
+
+    def handle_data(self, data: str) -> None:
+        if self.hidden:
+            return
+        line = self.getpos()[0]
+        if self.pre:
+            for number, piece in enumerate(data.split("\n")):
+                if number:
+                    self.breaks = max(self.breaks, 1)
+                if piece:
+                    self._emit(piece, line + number)
+            return
+        self._text(data, line)
+
+    def _text(self, data: str, line: int) -> None:
+        """Add displayed text, white space collapsed; ``line`` is where ``data`` starts."""
+        position = 0
+        for match in _SPACE.finditer(data):
+            word = data[position : match.start()]
+            if word:
+                self._emit(word, line + data.count("\n", 0, position))
+            self.space = True
+            position = match.end()
+        word = data[position:]
+        if word:
+            self._emit(word, line + data.count("\n", 0, position))
+
+    def _emit(self, word: str, line: int) -> None:
+        if self.breaks:
+            self._append("\n" * self.breaks)
+            self.breaks, self.space = 0, False
+        elif self.space and self.size:
+            self._append(" ")
+        self.space = False
+        if not self.lines or self.lines[-1] != line:
+            self.starts.append(self.size)
+            self.lines.append(line)
+        self._append(word)
+
+    def _append(self, text: str) -> None:
+        self.out.append(text)
+        self.size += len(text)
+
+
+@lru_cache(maxsize=1024)
+def html_text(html: str) -> HtmlText:
+    """The text a mail program shows for ``html`` (see the module docstring); cached,
+    because the letters of one batch share most of their markup."""
+    parser = _Extractor()
+    parser.feed(html)
+    parser.close()
+    text = "".join(parser.out)
+    return HtmlText(text + "\n" if text else "", tuple(parser.starts), tuple(parser.lines))
