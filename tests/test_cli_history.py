@@ -143,6 +143,7 @@ def test_history_as_json(project: Path, cli) -> None:
         "queued_at": "2026-11-20T10:30:00+00:00",
         "sent_at": "2026-11-20T11:30:00+00:00",
         "updated_at": "2026-11-20T11:30:00+00:00",
+        "amount": None,  # the amount the letter named: fill() gives none
         "events": [
             {
                 "attempt": 1,

@@ -83,7 +83,7 @@ def test_the_plan_as_records_for_render_and_send(demo: Path, cli) -> None:
         "(7 days after the due date)",
     }
     assert (demo / "plan.worklist.csv").read_bytes().decode("utf-8-sig") == (
-        "step;customer;name;region;amount;due_date;phone;contact;contact_phone;since;reason\r\n"
+        "step;customer;name;region;amount;wik_amount;wik;due_date;phone;contact;contact_phone;since;reason\r\n"
     )
     rendered = run_brief(
         "render", "-r", "plan.jsonl", "--date", "2026-11-22", "--out", "letters", cwd=demo
@@ -266,12 +266,15 @@ def test_the_work_list_is_safe_to_open_in_a_spreadsheet(demo: Path, cli) -> None
         "'=HYPERLINK(1)",
         "noord",
         "900,00",
+        "900,00",  # the amount the 14-day letter named: the costs are over that
+        "135,00",  # 15 % of it, the WIK scale's first band
         "2026-09-01",
         "'+31 6",
         "Ineke de Vries",
         "06 1234 5601",
         "2026-11-19",
-        "call on the work list since 2026-11-05: hand-over since 2026-11-19 (the last step)",
+        "call on the work list since 2026-11-05: hand-over since 2026-11-19 (the last step); "
+        "collection costs (WIK) over €900.00, the amount the 14-dagenbrief of 2026-10-15 named",
     ]
 
 

@@ -20,6 +20,7 @@ from brief.followup import (
     Followup,
     contact_of,
     decide,
+    plan_record,
     term_end,
 )
 from brief.journal import Entry
@@ -77,8 +78,13 @@ def record(**fields: object) -> Record:
     return Record(path="open.csv", line=2, fields=base)
 
 
-def sent(template: str, day: str, status: str = "sent") -> Contact:
-    return Contact(template=template, letter_date=D(day), signer="Ineke de Vries", status=status)
+def sent(
+    template: str, day: str, status: str = "sent", amount: Decimal | None = Decimal("456.78")
+) -> Contact:
+    """A letter the journal knows, naming the amount of :func:`record`'s customer."""
+    return Contact(
+        template=template, letter_date=D(day), signer="Ineke de Vries", status=status, amount=amount
+    )
 
 
 # -- brief.yaml --------------------------------------------------------------------------
@@ -304,6 +310,39 @@ def test_collection_costs_only_after_the_term_of_a_sent_14_day_letter(tmp_path: 
     assert after.status == DUE
 
 
+def test_collection_costs_are_over_the_amount_the_14_day_letter_named(tmp_path: Path) -> None:
+    levels = followup(tmp_path, WIK)
+    history = [sent("betalingsherinnering", "2026-11-08"), sent("14-dagenbrief", "2026-11-22")]
+
+    grown = decide(record(amount=Decimal("700.00")), history, levels, D("2026-12-10"))
+
+    assert grown.status == DUE
+    assert grown.wik_amount == Decimal("456.78")
+    assert grown.reason.endswith(
+        "incassokosten due (1 day after); collection costs (WIK) over €456.78, the amount the "
+        "14-dagenbrief of 2026-11-22 named (the records say €700.00 now)"
+    )
+    assert plan_record(grown)["wik_amount"] == "456.78"
+    assert plan_record(grown)["amount"] == "700.00"
+
+
+def test_collection_costs_held_when_the_journal_does_not_know_the_amount(tmp_path: Path) -> None:
+    levels = followup(tmp_path, WIK)
+    history = [
+        sent("betalingsherinnering", "2026-11-08"),
+        sent("14-dagenbrief", "2026-11-22", amount=None),  # journaled by brief 0.1 (version 3)
+    ]
+
+    held = decide(record(), history, levels, D("2026-12-10"))
+
+    assert (held.status, held.on, held.wik_amount) == (HELD, None, None)
+    assert held.reason.endswith(
+        "but refused: it charges collection costs (WIK) over the amount the 14-dagenbrief of "
+        "2026-11-22 named, and the journal does not know that amount (the letter's record had "
+        "no 'amount', or an older brief journaled it): check it by hand"
+    )
+
+
 def test_collection_costs_never_without_a_14_day_letter(tmp_path: Path) -> None:
     levels = followup(
         tmp_path,
@@ -385,8 +424,10 @@ def test_calls_and_hand_overs_stay_on_the_work_list_until_the_next_step(tmp_path
     assert (still.status, still.step and still.step.name) == (WORK, "call")
     assert (hand_over.status, hand_over.step and hand_over.step.name) == (WORK, "hand-over")
     assert hand_over.reason == (
-        "call on the work list since 2026-12-13: hand-over since 2026-12-27 (the last step)"
+        "call on the work list since 2026-12-13: hand-over since 2026-12-27 (the last step); "
+        "collection costs (WIK) over €456.78, the amount the 14-dagenbrief of 2026-11-22 named"
     )
+    assert hand_over.wik_amount == Decimal("456.78")
     assert small.reason == (
         "14-dagenbrief sent 2026-11-22 by Ineke de Vries, 35 days ago: call since 2026-12-13; "
         "no further step (hand-over not for this customer (amount €215.00 below €250.00))"
@@ -511,6 +552,7 @@ def entry(status: str, letter_date: str | None) -> Entry:
         queued_at=None,
         sent_at=None,
         updated_at="2026-11-09T08:00:00+00:00",
+        amount="456.78",
     )
 
 

@@ -87,6 +87,7 @@ def test_new_journal_schema(tmp_path: Path) -> None:
         "reply",
         "attempts",
         "path",
+        "amount",
         "created_at",
         "queued_at",
         "sent_at",
@@ -303,6 +304,7 @@ def test_rendered_from_a_real_letter(project: Path) -> None:
         content_hash=content_hash(letter),
         path="out/K1-herinnering.eml",
         letter_date="2026-11-22",
+        amount="1234.56",
     )
     assert len(rendered.content_hash or "") == 64
     again = render_one(proj, record, profile, "herinnering", dt.date(2026, 11, 22))
@@ -347,7 +349,7 @@ def test_journal_from_a_newer_brief(tmp_path: Path) -> None:
     with pytest.raises(BriefError) as info:
         Journal.open(path)
     assert str(info.value) == (
-        f"{path}: written by a newer brief (journal version 99; this brief knows 3)"
+        f"{path}: written by a newer brief (journal version 99; this brief knows 4)"
     )
 
 
@@ -442,6 +444,38 @@ INSERT INTO messages (kind, record, template, channel, status, created_at, updat
     '2026-11-23T09:00:00+00:00');
 PRAGMA user_version = 1;
 """
+
+
+def test_a_version_3_journal_gets_the_amounts_column(tmp_path: Path) -> None:
+    path = tmp_path / "brief.sqlite"
+    db = sqlite3.connect(path)
+    db.executescript(VERSION_1)
+    db.close()
+    with Journal.open(path):  # up to date, then taken back to what version 3 had
+        pass
+    db = sqlite3.connect(path)
+    db.execute("ALTER TABLE messages DROP COLUMN amount")
+    db.execute("PRAGMA user_version = 3")
+    db.commit()
+    db.close()
+
+    with Journal.open(path) as journal:
+        assert [e.amount for e in journal.history("K1")] == [None, None]  # not known
+        journal.record_rendered(
+            None,
+            [
+                Rendered(
+                    "K1",
+                    "aanmaning",
+                    "letter",
+                    "noord",
+                    None,
+                    letter_date="2026-11-24",
+                    amount="12.50",
+                )
+            ],
+        )
+        assert [e.amount for e in journal.history("K1")] == [None, None, "12.50"]
 
 
 def test_a_version_1_journal_is_brought_up_to_date(tmp_path: Path) -> None:

@@ -47,7 +47,7 @@ from . import mime, outbox
 from .checks import Finding, Found, LetterText, check_email
 from .errors import BriefError, InvalidInput, Problems, RecordError, TemplateError
 from .history import Source as HistorySource
-from .journal import Rendered, RenderLog
+from .journal import Rendered, RenderLog, amount_named
 from .profiles import LANGUAGES, Profile
 from .project import Project
 from .records import Record, read_records
@@ -333,6 +333,7 @@ class Outcome(NamedTuple):
     name: str = ""  # the letter's file name
     sender: str = ""  # the signer's address, for an mbox ``From`` line
     staged: bool = False  # written into the staging folder by the renderer
+    amount: str | None = None  # the amount the letter names, for the journal
 
 
 def rejected(error: RecordError, region: str | None) -> Outcome:
@@ -500,13 +501,16 @@ class Renderer:
         if refused:
             return Outcome(entry)
         name = outbox.letter_filename(letter)
+        amount = amount_named(letter)
         if self.staging is not None:
             try:
                 self.staging.write(name, data)
             except outbox.NameTaken:
                 return _rejected(name_taken(record, name), record)
-            return Outcome(entry, b"", name=name, sender=letter.signer.email, staged=True)
-        return Outcome(entry, data, name=name, sender=letter.signer.email)
+            return Outcome(
+                entry, b"", name=name, sender=letter.signer.email, staged=True, amount=amount
+            )
+        return Outcome(entry, data, name=name, sender=letter.signer.email, amount=amount)
 
 
 def name_taken(record: Record, name: str) -> RecordError:
@@ -730,11 +734,11 @@ class _Batch:
             result.templates[entry["template_file"]] += 1
             result.channels[entry["channel"], entry["channel_reason"]] += 1
             if self.log is not None:
-                self.log.add(self._rendered(entry))
+                self.log.add(self._rendered(entry, outcome.amount))
         self.sink.manifest(entry)
         return str(entry["status"])
 
-    def _rendered(self, entry: dict[str, Any]) -> Rendered:
+    def _rendered(self, entry: dict[str, Any], amount: str | None) -> Rendered:
         name = entry.get("path")
         return Rendered(
             record=entry["record"],
@@ -744,6 +748,7 @@ class _Batch:
             signer=entry["signer"],
             path=str(self.folder / name) if self.folder is not None and name else None,
             letter_date=self.letter_date,
+            amount=amount,
         )
 
 

@@ -54,7 +54,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import BriefError, ConfigError, RecordError, TemplateError
-from .formatting import money
+from .formatting import money, wik
 from .records import Record, parse_amount
 
 if TYPE_CHECKING:
@@ -260,6 +260,7 @@ class Contact:
     letter_date: dt.date
     signer: str | None = None
     status: str = "sent"
+    amount: Decimal | None = None  # the amount the letter named, when the journal knows it
 
     @property
     def reached(self) -> bool:
@@ -283,6 +284,7 @@ def contact_of(entry: Entry) -> Contact | None:
         letter_date=dt.date.fromisoformat(day),
         signer=entry.signer,
         status=entry.status,
+        amount=Decimal(entry.amount) if entry.amount else None,
     )
 
 
@@ -314,6 +316,9 @@ class Decision:
     step: Step | None = None  # due, on the work list, held, or next
     on: dt.date | None = None  # WORK: on the list since; WAITING: due on; HELD: possible from
     contact: StaffMember | None = None  # who signs, or who calls
+    # DUE or WORK for a step that charges WIK: the amount the costs are over (the amount the
+    # 14-day letter named, whatever the records say now).
+    wik_amount: Decimal | None = None
 
     @property
     def label(self) -> str:
@@ -409,7 +414,18 @@ def decide(
     def make(
         status: str, reason: str, step: Step | None = None, on: dt.date | None = None
     ) -> Decision:
-        return Decision(record, status, reason, step, on, contact)
+        wik_amount = None
+        if status in (DUE, WORK) and step is not None and step.charges_wik:
+            notice = _last_notice(episode, notices)
+            assert notice is not None and notice.amount is not None  # _wik_allowed made sure
+            wik_amount = notice.amount
+            reason += (
+                f"; collection costs (WIK) over {money(notice.amount, 'en')}, the amount the "
+                f"{notice.template} of {notice.letter_date.isoformat()} named"
+            )
+            if amount != notice.amount:
+                reason += f" (the records say {money(amount, 'en')} now)"
+        return Decision(record, status, reason, step, on, contact, wik_amount)
 
     if do_not_send is not None:
         return make(EXCLUDED, f"nothing sent: {do_not_send}")
@@ -500,12 +516,18 @@ def _wik_allowed(
     """For a step that charges WIK: the first day it may, and why not before (or at all)."""
     if not step.charges_wik:
         return None, None
-    sent = [c for c in episode if c.reached and c.template in notices]
-    if not sent:
+    notice = _last_notice(episode, notices)
+    if notice is None:
         return None, (
             "it charges collection costs (WIK), and no 14-day letter was sent for this arrears"
         )
-    notice = sent[-1]
+    if notice.amount is None:
+        return None, (
+            f"it charges collection costs (WIK) over the amount the {notice.template} of "
+            f"{notice.letter_date.isoformat()} named, and the journal does not know that amount "
+            "(the letter's record had no 'amount', or an older brief journaled it): check it "
+            "by hand"
+        )
     end = term_end(notice.letter_date)
     first = end + dt.timedelta(days=1)
     if today <= end:
@@ -515,6 +537,12 @@ def _wik_allowed(
             f"(received {DELIVERY_DAYS} days after its date assumed)"
         )
     return first, None
+
+
+def _last_notice(episode: Sequence[Contact], notices: frozenset[str]) -> Contact | None:
+    """The newest 14-day letter of this arrears that reached the customer, if any."""
+    sent = [c for c in episode if c.reached and c.template in notices]
+    return sent[-1] if sent else None
 
 
 def _without_reminder(step: Step, record: Record) -> bool:
@@ -781,6 +809,8 @@ def plan_record(decision: Decision) -> dict[str, Any]:
     fields["template"] = decision.step.template
     fields["plan_step"] = decision.step.name
     fields["plan_reason"] = decision.reason
+    if decision.wik_amount is not None:
+        fields["wik_amount"] = _json_value(decision.wik_amount)
     return fields
 
 
@@ -811,6 +841,8 @@ WORKLIST_COLUMNS = (
     "name",
     "region",
     "amount",
+    "wik_amount",
+    "wik",
     "due_date",
     "phone",
     "contact",
@@ -841,7 +873,9 @@ def write_worklist(decisions: Iterable[Decision], path: Path) -> int:
                 _cell(record.id),
                 _cell(record.get("name")),
                 _cell(record.get("region")),
-                str(amount).replace(".", ",") if amount is not None else "",
+                _comma(amount),
+                _comma(d.wik_amount),
+                _comma(wik(d.wik_amount) if d.wik_amount is not None else None),
                 _json_value(record.get("due_date")) or "",
                 _cell(record.get("phone")),
                 d.contact.name if d.contact else "",
@@ -853,6 +887,11 @@ def write_worklist(decisions: Iterable[Decision], path: Path) -> int:
         count += 1
     write_atomic(path, ("\ufeff" + buffer.getvalue()).encode("utf-8"))
     return count
+
+
+def _comma(amount: Decimal | None) -> str:
+    """An amount as Dutch Excel reads it (``1234,56``), or an empty cell."""
+    return "" if amount is None else str(amount).replace(".", ",")
 
 
 def _cell(value: Any) -> str:

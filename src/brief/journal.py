@@ -38,7 +38,7 @@ from .errors import BriefError
 if TYPE_CHECKING:
     from .render import Letter
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # Every attempt to send a message and every skip, in order (a send row keeps only the last).
 _EVENTS = """
 CREATE TABLE events (
@@ -85,6 +85,7 @@ CREATE TABLE messages (
     reply TEXT,                  -- the server's last reply, or why it was skipped
     attempts INTEGER NOT NULL DEFAULT 0,  -- how often it was handed to SMTP
     path TEXT,                   -- the file brief render wrote
+    amount TEXT,                 -- the record's amount the letter named (1234.56); NULL: none
     created_at TEXT NOT NULL,    -- timestamps: ISO 8601, UTC
     queued_at TEXT,
     sent_at TEXT,
@@ -101,7 +102,7 @@ CREATE INDEX messages_record ON messages (record);
 _COLUMNS = (
     "id, kind, campaign, record, template, channel, letter_date, rayon, signer, sender, recipient, "
     "content_hash, message_id, message_date, status, reply, attempts, path, "
-    "created_at, queued_at, sent_at, updated_at"
+    "created_at, queued_at, sent_at, updated_at, amount"
 )
 
 # A send row's letter date: its campaign's (the campaign is bound once more for it).
@@ -140,6 +141,7 @@ class Entry:
     queued_at: str | None
     sent_at: str | None
     updated_at: str
+    amount: str | None = None  # the amount the letter named (a record's ``amount``), if any
     events: tuple[Event, ...] = ()  # with Journal.history: each attempt and skip, in order
 
     @property
@@ -172,6 +174,7 @@ class Outgoing:
     sender: str | None = None
     message_id: str | None = None
     message_date: str | None = None
+    amount: str | None = None  # the amount the letter names (see amount_named)
 
 
 @dataclass(frozen=True)
@@ -187,6 +190,7 @@ class Rendered:
     content_hash: str | None = None
     path: str | None = None
     letter_date: str | None = None  # the date the letter carries (YYYY-MM-DD)
+    amount: str | None = None  # the amount the letter names (see amount_named)
 
     @classmethod
     def from_letter(
@@ -203,7 +207,18 @@ class Rendered:
             content_hash=content_hash(letter),
             path=path,
             letter_date=letter_date.isoformat(),
+            amount=amount_named(letter),
         )
+
+
+def amount_named(letter: Letter) -> str | None:
+    """The record's ``amount`` a letter was made with (``1234.56``), or None.
+
+    The journal keeps it so that collection costs (WIK) are charged over the amount the
+    14-day letter named, not over whatever the records say later (see :mod:`brief.followup`).
+    """
+    amount = letter.record.get("amount")
+    return None if amount is None else str(amount)
 
 
 def content_hash(letter: Letter) -> str:
@@ -419,8 +434,8 @@ class Journal:
                 cursor = db.execute(
                     "INSERT INTO messages (kind, campaign, record, template, channel, letter_date, "
                     "rayon, signer, sender, recipient, content_hash, message_id, message_date, "
-                    "status, attempts, created_at, queued_at, updated_at) "
-                    f"VALUES ('send', ?, ?, ?, 'email', {_CAMPAIGN_DATE}, ?, ?, ?, ?, ?, ?, ?, "
+                    "amount, status, attempts, created_at, queued_at, updated_at) "
+                    f"VALUES ('send', ?, ?, ?, 'email', {_CAMPAIGN_DATE}, ?, ?, ?, ?, ?, ?, ?, ?, "
                     "'queued', 1, ?, ?, ?)",
                     (
                         campaign,
@@ -434,6 +449,7 @@ class Journal:
                         message.content_hash,
                         message.message_id,
                         message.message_date,
+                        message.amount,
                         now,
                         now,
                         now,
@@ -447,7 +463,7 @@ class Journal:
                 same = old_hash == message.content_hash and old_date
                 db.execute(
                     "UPDATE messages SET template = ?, rayon = ?, signer = ?, sender = ?, "
-                    "recipient = ?, content_hash = ?, message_id = ?, message_date = ?, "
+                    "recipient = ?, content_hash = ?, message_id = ?, message_date = ?, amount = ?, "
                     "status = 'queued', reply = NULL, attempts = attempts + 1, queued_at = ?, "
                     "updated_at = ? WHERE id = ?",
                     (
@@ -459,6 +475,7 @@ class Journal:
                         message.content_hash,
                         message.message_id,
                         old_date if same else message.message_date,
+                        message.amount,
                         now,
                         now,
                         entry_id,
@@ -584,6 +601,7 @@ class Journal:
                     letter.content_hash,
                     letter.path,
                     letter.letter_date,
+                    letter.amount,
                     now,
                     now,
                 )
@@ -592,8 +610,8 @@ class Journal:
             with self._transaction() as db:
                 db.executemany(
                     "INSERT INTO messages (kind, campaign, record, template, channel, rayon, "
-                    "signer, recipient, content_hash, path, letter_date, status, created_at, "
-                    "updated_at) VALUES ('render', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'rendered', ?, ?)",
+                    "signer, recipient, content_hash, path, letter_date, amount, status, created_at, "
+                    "updated_at) VALUES ('render', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'rendered', ?, ?)",
                     rows(),
                 )
         except sqlite3.Error as err:
@@ -639,6 +657,8 @@ INSERT INTO events (message, attempt, status, reply, at, ended_at)
         coalesce(queued_at, updated_at), CASE WHEN status = 'queued' THEN NULL ELSE updated_at END
     FROM messages WHERE kind = 'send' ORDER BY id;
 """,
+    # 4: the amount each letter named, for the WIK guard; unknown (NULL) for older rows.
+    3: "ALTER TABLE messages ADD COLUMN amount TEXT;\n",
 }
 
 
@@ -670,7 +690,7 @@ class RenderLog:
         self._db.execute("PRAGMA journal_mode = OFF")
         self._db.execute(
             "CREATE TABLE pending (record, template, channel, rayon, signer, recipient, "
-            "content_hash, path, letter_date)"
+            "content_hash, path, letter_date, amount)"
         )
 
     def add(self, letter: Rendered) -> None:
@@ -682,7 +702,7 @@ class RenderLog:
     def _flush(self) -> None:
         self._db.execute("BEGIN")
         self._db.executemany(
-            "INSERT INTO pending VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO pending VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 (
                     letter.record,
@@ -694,6 +714,7 @@ class RenderLog:
                     letter.content_hash,
                     letter.path,
                     letter.letter_date,
+                    letter.amount,
                 )
                 for letter in self._rows
             ),

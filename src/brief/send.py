@@ -43,7 +43,7 @@ from .batch import RecordChecker, check, described, render_one
 from .donotsend import DoNotSend, load_lists
 from .errors import BriefError, InvalidInput, Problems, RecordError, TemplateError
 from .history import Source as HistorySource
-from .journal import Entry, Journal, Outgoing, content_hash, utc_now
+from .journal import Entry, Journal, Outgoing, amount_named, content_hash, utc_now
 from .project import Project, SmtpSettings
 from .records import Record, read_records
 from .render import Letter
@@ -472,6 +472,7 @@ def _outgoing(item: Item, **more: str | None) -> Outgoing:
         signer=item.signer,
         recipient=item.recipient,
         content_hash=item.content_hash,
+        amount=amount_named(item.letter) if item.letter is not None else None,
         **more,
     )
 
