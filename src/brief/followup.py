@@ -55,7 +55,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import BriefError, ConfigError, RecordError, TemplateError
 from .formatting import money
-from .records import Record, parse_amount
+from .records import Record, Records, parse_amount
 
 if TYPE_CHECKING:
     from .journal import Entry
@@ -667,7 +667,7 @@ def _names_wik(project: Project, template: str) -> str | None:
 
 def make_plan(
     project: Project,
-    records: Path,
+    records: Records,
     today: dt.date,
     *,
     journal: Path | None = None,
