@@ -74,8 +74,13 @@ class Source:
             raise BriefError("--sheet is for .xlsx workbooks", path=self.location)
 
     def __str__(self) -> str:
-        """The location as messages show it (a database URL without its password)."""
-        return mask(self.location) if is_url(self.location) else self.location
+        """The location as messages show it: a path, or a :class:`~brief.errors.Place`
+        (``sqlite:///crm.db: query``, without a password) whose locations name the row."""
+        if is_url(self.location):
+            return Place(f"{mask(self.location)}: query")
+        if Path(self.location).suffix.lower() in WORKBOOKS:
+            return Place(f"{self.location}: {_sheet(self.sheet)}")
+        return self.location
 
     def __repr__(self) -> str:
         extra = "".join(
@@ -83,7 +88,12 @@ class Source:
             for name, value in (("sheet", self.sheet), ("query", self.query))
             if value is not None
         )
-        return f"Source({str(self)!r}{extra})"
+        shown = mask(self.location) if is_url(self.location) else self.location
+        return f"Source({shown!r}{extra})"
+
+
+def _sheet(name: str | None) -> str:
+    return "first sheet" if name is None else f"sheet {name!r}"
 
 
 def source(
@@ -441,7 +451,10 @@ def _sqlalchemy_rows(url: str, query: str) -> Iterator[Any]:
     try:
         engine = sqlalchemy.create_engine(url)
     except ImportError as err:  # the driver for this database is not installed
-        raise BriefError(f"{label}: {_clean(str(err), url)}") from None
+        raise BriefError(
+            f"{label}: the {scheme} driver is not installed ({_clean(str(err), url)}); "
+            "install it with pip"
+        ) from None
     except (sqlalchemy.exc.ArgumentError, ValueError) as err:
         raise BriefError(f"{label}: not a database URL ({_clean(str(err), url)})") from None
     try:
