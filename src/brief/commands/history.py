@@ -5,6 +5,7 @@ The library is :mod:`brief.journal`; this module prints its entries.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import json
@@ -107,7 +108,8 @@ def _check_region(region: str, journal: Journal, project: Project | None) -> Non
     """An unknown region is a mistake (a typo would show an empty overview)."""
     known = set(journal.regions())
     if project is not None:
-        known.update(project.profiles)
+        with contextlib.suppress(BriefError):  # no project here after all: the journal's
+            known.update(project.profiles)
     if region not in known:
         listed = ", ".join(sorted(known)) or "none yet"
         raise BriefError(f"--region: unknown region {region!r} (known: {listed})")
