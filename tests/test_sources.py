@@ -388,3 +388,35 @@ def test_a_password_is_never_shown() -> None:
     assert repr(source("postgresql://b:s3cret@h/crm", query="SELECT 1")) == (
         "Source('postgresql://b:***@h/crm', query='SELECT 1')"
     )
+
+
+def test_cells_that_are_not_text_dates_or_numbers(tmp_path: Path) -> None:
+    path = workbook(
+        tmp_path / "c.xlsx",
+        [*HEADER, "large_print", "call_at"],
+        ["K1", "noord", "Anna", None, 1, None, True, None],
+        ["K2", "noord", "Jan", None, 1, None, "nee", dt.time(17, 30)],
+    )
+    items = read(path)
+    assert fields(items[0])["large_print"] is True  # a TRUE cell
+    assert str(items[1]) == (
+        f"{path}: sheet 'Blad1' row 3: record 'K2': field 'call_at': "
+        "a time (17:30:00), not a date or text"
+    )
+
+
+def test_a_duplicate_id_names_the_row_it_was_first_seen_on(project: Path, cli) -> None:
+    workbook(
+        project / "c.xlsx",
+        HEADER,
+        ["K1", "noord", "Anna", "anna@example.nl", 1, None],
+        ["K1", "zuid", "Jan", "jan@example.nl", 2, None],
+    )
+
+    result = cli("render", "-r", "c.xlsx", "-t", "herinnering", "-o", "out")
+
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == (
+        "Error: c.xlsx: sheet 'Blad1' row 3: record 'K1': field 'id': "
+        "duplicate id (first seen on row 2)"
+    )

@@ -193,7 +193,7 @@ class SeenIds:
 
 
 def duplicate(record: Record, first: int) -> RecordError:
-    return record.error(f"duplicate id (first seen on line {first})", "id")
+    return record.error(f"duplicate id (first seen on {record.line_name(first)})", "id")
 
 
 # -- one record ----------------------------------------------------------------

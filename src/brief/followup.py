@@ -702,7 +702,7 @@ def make_plan(
                     raise item
                 first = seen.setdefault(item.id, item.line)
                 if first != item.line:
-                    raise item.error(f"duplicate id (first seen on line {first})", "id")
+                    raise item.error(f"duplicate id (first seen on {item.line_name(first)})", "id")
                 language = item.get("language")
                 if language is None or isinstance(language, str):
                     where = (str(item.get("region")), language)

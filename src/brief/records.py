@@ -43,7 +43,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, TypeAlias
 
-from .errors import BriefError, RecordError, RecordsFileError
+from .errors import BriefError, Place, RecordError, RecordsFileError
 
 if TYPE_CHECKING:
     from .sources import Source
@@ -97,6 +97,11 @@ class Record:
     def error(self, message: str, field: str | None = None) -> RecordError:
         """A :class:`RecordError` about this record (and one of its fields)."""
         return RecordError(message, path=self.path, line=self.line, record=self.id, field=field)
+
+    def line_name(self, line: int) -> str:
+        """Another line of the same source in words: ``line 7`` of a file, ``row 7`` of a
+        sheet or a query's result."""
+        return f"row {line}" if isinstance(self.path, Place) else f"line {line}"
 
 
 #: Where records can come from: a file's path, a database URL, or a :class:`Source`.
