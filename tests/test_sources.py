@@ -420,3 +420,47 @@ def test_a_duplicate_id_names_the_row_it_was_first_seen_on(project: Path, cli) -
         "Error: c.xlsx: sheet 'Blad1' row 3: record 'K1': field 'id': "
         "duplicate id (first seen on row 2)"
     )
+
+
+def replace_sheet(path: Path, change: object) -> Path:
+    """``path`` with its first sheet's XML passed through ``change``, as ``bad.xlsx``."""
+    bad = path.with_name("bad.xlsx")
+    with zipfile.ZipFile(path) as old, zipfile.ZipFile(bad, "w") as new:
+        for info in old.infolist():
+            data = old.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = change(data.decode("utf-8")).encode("utf-8")  # type: ignore[operator]
+            new.writestr(info, data)
+    return bad
+
+
+def test_a_damaged_or_hostile_workbook_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    path = workbook(tmp_path / "c.xlsx", HEADER, ["K1", "noord", "Anna", None, 1, None])
+    entities = "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10)).replace(
+        "&lol0;", "lol"
+    )
+    bomb = replace_sheet(
+        path,
+        lambda xml: (
+            f"<!DOCTYPE worksheet [{entities}]>" + xml.replace("<t>Anna</t>", "<t>&lol9;</t>")
+        ),
+    )
+    with pytest.raises(RecordsFileError) as err:
+        read(bomb.name)
+    assert str(err.value).startswith(
+        "bad.xlsx: sheet 'Blad1': damaged sheet (limit on input amplification factor "
+        "(from DTD and entities) breached"
+    )  # a billion laughs: expat refuses to expand them
+
+    cut = replace_sheet(path, lambda xml: xml[: len(xml) // 2])
+    with pytest.raises(RecordsFileError) as err:
+        read(cut.name)
+    assert str(err.value).startswith("bad.xlsx: sheet 'Blad1': damaged sheet (")
+
+    (tmp_path / "half.xlsx").write_bytes(path.read_bytes()[:2000])
+    with pytest.raises(RecordsFileError) as err:
+        read("half.xlsx")
+    assert str(err.value) == "half.xlsx: not an Excel workbook (.xlsx) (File is not a zip file)"

@@ -197,13 +197,18 @@ def read_workbook(
     """Every record of one sheet of the workbook at ``path``; ``make`` is
     :func:`~brief.records.make_record`."""
     import zipfile
+    import zlib
+    from xml.etree.ElementTree import ParseError
 
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    # What a damaged or hostile workbook raises: not a zip, a part missing, broken or
+    # compressed XML, an entity bomb (refused by expat's amplification limit).
+    damaged = (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ParseError)
     try:
         book = load_workbook(path, read_only=True, data_only=True, keep_links=False)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError) as err:
+    except (*damaged, InvalidFileException, ValueError, TypeError) as err:
         raise RecordsFileError(
             f"not an Excel workbook (.xlsx) ({_one_line(err)})", path=path
         ) from None
@@ -221,7 +226,10 @@ def read_workbook(
             raise RecordsFileError(f"sheet {sheet!r} is a chart, not a table", path=path)
         worksheet.reset_dimensions()  # the stored size is often wrong: read every row
         place = Place(f"{path}: sheet {sheet!r}")
-        yield from _sheet_records(worksheet.iter_rows(), place, make)
+        try:
+            yield from _sheet_records(worksheet.iter_rows(), place, make)
+        except damaged as err:
+            raise RecordsFileError(f"damaged sheet ({_one_line(err)})", path=place) from None
     finally:
         book.close()
 
