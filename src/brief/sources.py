@@ -181,6 +181,8 @@ def _is_amount(name: str) -> bool:
 
 def _cents(name: str, value: Any) -> Any:
     """An amount with fewer than two decimals gets two (278.4 -> 278.40, 100 -> 100.00)."""
+    if _is_amount(name) and isinstance(value, int) and not isinstance(value, bool):
+        value = Decimal(value)
     if _is_amount(name) and isinstance(value, Decimal) and value.is_finite():
         exponent = value.as_tuple().exponent
         if isinstance(exponent, int) and exponent > -2:
