@@ -8,8 +8,11 @@ every id), which would add tens of megabytes here.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import sqlite3
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -74,3 +77,73 @@ def test_peak_memory_does_not_grow_with_the_number_of_records(project: Path, out
     assert large - small < MARGIN_MB, (
         f"peak RSS {small:.0f} MB for {SMALL}, {large:.0f} MB for {LARGE}"
     )
+
+
+READ = (
+    "import sys, brief\n"
+    "count = 0\n"
+    "for item in brief.read_records(sys.argv[1], query=sys.argv[2] or None):\n"
+    "    count += isinstance(item, brief.Record)\n"
+    "peak = [line for line in open('/proc/self/status') if line.startswith('VmHWM:')]\n"
+    "print(count, peak[0].split()[1])\n"
+)
+
+
+def reading_peak_mb(cwd: Path, location: str, query: str = "") -> tuple[int, float]:
+    """How many records the installed brief reads from ``location`` and its peak RSS, in MB
+    (the process's own high-water mark: not the parent's memory it was forked from)."""
+    result = subprocess.run(
+        [sys.executable, "-c", READ, location, query], cwd=cwd, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    count, peak_kb = result.stdout.split()
+    return int(count), int(peak_kb) / 1024
+
+
+def workbook(path: Path, count: int) -> Path:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Klanten")
+    sheet.append(["id", "region", "name", "email", "amount", "due_date"])
+    for i in range(count):
+        due = dt.date(2026, 11, 1) + dt.timedelta(days=i % 60)
+        sheet.append([f"K{i:06d}", "noord", f"Klant {i}", f"k{i}@example.nl", i % 900 + 0.5, due])
+    book.save(path)
+    return path
+
+
+def database(path: Path, count: int) -> Path:
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE klanten (id, region, name, email, amount, due_date)")
+    db.executemany(
+        "INSERT INTO klanten VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            (f"K{i:06d}", "noord", f"Klant {i}", f"k{i}@example.nl", i % 900 + 0.5, "2026-11-01")
+            for i in range(count)
+        ),
+    )
+    db.commit()
+    db.close()
+    return path
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "sqlite"])
+def test_a_workbook_or_a_query_is_read_in_flat_memory(tmp_path: Path, kind: str) -> None:
+    """100,000 rows against 10,000. openpyxl keeps an empty element per row it parsed (about
+    90 bytes: some 8 MB here), and a workbook's shared strings are loaded whole; the
+    margin is far below what keeping the records (hundreds of MB) would take."""
+    peaks = []
+    for count in (10_000, 100_000):
+        if kind == "xlsx":
+            path = workbook(tmp_path / f"k{count}.xlsx", count)
+            read, peak = reading_peak_mb(tmp_path, path.name)
+        else:
+            database(tmp_path / f"k{count}.db", count)
+            read, peak = reading_peak_mb(
+                tmp_path, f"sqlite:///k{count}.db", "SELECT * FROM klanten"
+            )
+        assert read == count
+        peaks.append(peak)
+    small, large = peaks
+    assert large - small < MARGIN_MB, f"peak RSS {small:.0f} MB for 10,000, {large:.0f} for 100,000"

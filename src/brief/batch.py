@@ -50,7 +50,7 @@ from .history import Source as HistorySource
 from .journal import Rendered, RenderLog, amount_named
 from .profiles import LANGUAGES, Profile
 from .project import Project
-from .records import Record, read_records
+from .records import Record, Records, read_records
 from .render import Letter, TemplateSpec, render_letter, resolve_signer
 from .signoff import signed_by, signer_label
 from .staff import StaffMember
@@ -77,7 +77,7 @@ class RenderOptions:
 
 @dataclass(kw_only=True)
 class BatchOptions(RenderOptions):
-    records: Path
+    records: Records  # a path, a database URL or a sources.Source
     out: Path | None = None  # a folder: one file per letter, and manifest.jsonl
     skip_invalid: bool = False
     encoding: str | None = None
@@ -193,7 +193,7 @@ class SeenIds:
 
 
 def duplicate(record: Record, first: int) -> RecordError:
-    return record.error(f"duplicate id (first seen on line {first})", "id")
+    return record.error(f"duplicate id (first seen on {record.line_name(first)})", "id")
 
 
 # -- one record ----------------------------------------------------------------
@@ -762,7 +762,7 @@ def _located(entry: dict[str, Any], location: dict[str, Any]) -> dict[str, Any]:
 class _Folder:
     """Letters as files in a folder, staged until the batch is accepted."""
 
-    def __init__(self, out: Path, records: Path):
+    def __init__(self, out: Path, records: Records):
         self.records = str(records)
         self.staging = outbox.Staging(out, last=MANIFEST)
         try:
@@ -816,7 +816,7 @@ class _Folder:
 class _Stream:
     """Every letter in one stream; the manifest, if asked for, in its own file."""
 
-    def __init__(self, target: Path, manifest: Path | None, records: Path):
+    def __init__(self, target: Path, manifest: Path | None, records: Records):
         self.records = str(records)
         self.stream = outbox.Stream(None if target == STDOUT else target)
         try:

@@ -12,10 +12,24 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+class Place(str):
+    """Where records come from when that is not a text file with lines: a worksheet of a
+    workbook (``customers.xlsx: sheet 'Blad1'``) or a database query (``sqlite:///crm.db:
+    query``). Its locations name the row: ``customers.xlsx: sheet 'Blad1' row 5``."""
+
+    __slots__ = ()
+
+    def at(self, row: int) -> str:
+        return f"{self} row {row}"
+
+
 def where(path: str | Path | None, line: int | None = None) -> str:
-    """Format a location as ``path:line`` (or ``path``, or nothing)."""
+    """Format a location as ``path:line`` (or ``path``, or nothing); in a :class:`Place`,
+    ``place row N``."""
     if path is None:
         return ""
+    if isinstance(path, Place):
+        return path.at(line) if line else str(path)
     return f"{path}:{line}" if line else str(path)
 
 
@@ -26,7 +40,7 @@ class BriefError(Exception):
 
     def __init__(self, message: str, *, path: str | Path | None = None, line: int | None = None):
         self.message = message
-        self.path = str(path) if path is not None else None
+        self.path = path if isinstance(path, str) or path is None else str(path)  # keeps a Place
         self.line = line
         super().__init__(message)
 

@@ -55,7 +55,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import BriefError, ConfigError, RecordError, TemplateError
 from .formatting import money, wik
-from .records import Record, parse_amount
+from .records import Record, Records, parse_amount
 
 if TYPE_CHECKING:
     from .journal import Entry
@@ -695,7 +695,7 @@ def _names_wik(project: Project, template: str) -> str | None:
 
 def make_plan(
     project: Project,
-    records: Path,
+    records: Records,
     today: dt.date,
     *,
     journal: Path | None = None,
@@ -730,7 +730,7 @@ def make_plan(
                     raise item
                 first = seen.setdefault(item.id, item.line)
                 if first != item.line:
-                    raise item.error(f"duplicate id (first seen on line {first})", "id")
+                    raise item.error(f"duplicate id (first seen on {item.line_name(first)})", "id")
                 language = item.get("language")
                 if language is None or isinstance(language, str):
                     where = (str(item.get("region")), language)

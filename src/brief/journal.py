@@ -637,6 +637,79 @@ class Journal:
             dataclasses.replace(Entry(*row), events=tuple(events.get(row[0], ()))) for row in rows
         ]
 
+    def regions(self) -> list[str]:
+        """The regions (rayons) the journal's letters and e-mails went out for."""
+        rows = self._db.execute(
+            "SELECT DISTINCT rayon FROM messages WHERE rayon IS NOT NULL ORDER BY rayon"
+        )
+        return [row[0] for row in rows]
+
+    def overview(
+        self,
+        *,
+        region: str | None = None,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        template: str | None = None,
+    ) -> Iterator[CustomerLog]:
+        """The team's overview: per customer (by id), their letters and e-mails of
+        ``region`` dated ``since`` to ``until`` (both included; the date the letter
+        carried, for rows of an old journal without it the day it was journaled) of
+        ``template``, oldest first, with the attempts to send that failed.
+
+        Streamed one customer at a time: memory does not grow with the journal.
+        """
+        rows = self._db.execute(
+            f"SELECT {_COLUMNS}, (SELECT count(*) FROM events WHERE events.message = messages.id "
+            "AND events.status IN ('failed-temporary', 'failed-permanent')) FROM messages "
+            f"WHERE {_DAY} BETWEEN ? AND ? AND (? IS NULL OR rayon = ?) "
+            "AND (? IS NULL OR template = ?) "
+            f"ORDER BY record, {_DAY}, coalesce(sent_at, updated_at), id",
+            (
+                (since or dt.date.min).isoformat(),
+                (until or dt.date.max).isoformat(),
+                region,
+                region,
+                template,
+                template,
+            ),
+        )
+        record: str | None = None
+        entries: list[Entry] = []
+        failed = 0
+        for *row, failures in rows:
+            entry = Entry(*row)
+            if entry.record != record:
+                if record is not None:
+                    yield CustomerLog(record, tuple(entries), failed)
+                record, entries, failed = entry.record, [], 0
+            entries.append(entry)
+            failed += failures
+        if record is not None:
+            yield CustomerLog(record, tuple(entries), failed)
+
+
+# The date a row's letter carried; the day it was journaled for render rows of version 1.
+_DAY = "coalesce(letter_date, substr(created_at, 1, 10))"
+
+
+@dataclass(frozen=True)
+class CustomerLog:
+    """One customer in the team's overview (:meth:`Journal.overview`)."""
+
+    record: str
+    entries: tuple[Entry, ...]  # their letters and e-mails in the period, oldest first
+    failed: int  # attempts to send one of them that failed (temporarily or for good)
+
+    @property
+    def latest(self) -> Entry:
+        return self.entries[-1]
+
+    @property
+    def region(self) -> str | None:
+        """The region of the latest letter or e-mail."""
+        return self.latest.rayon
+
 
 #: What turns a journal of version N into version N + 1, in the same transaction.
 MIGRATIONS: dict[int, str] = {

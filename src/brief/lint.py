@@ -39,7 +39,7 @@ from .history import Source as HistorySource
 from .htmltext import HtmlText, html_text
 from .profiles import Profile
 from .project import Project
-from .records import Record, read_records
+from .records import Record, Records, read_records
 from .render import (
     POST,
     Letter,
@@ -92,18 +92,20 @@ def template_files(paths: Sequence[Path], default: Path) -> list[Path]:
     return sorted(found)
 
 
-def load_samples(path: Path) -> list[Record]:
-    """Sample records; bad ones are skipped (lint checks templates, not data)."""
+def load_samples(path: Records) -> list[Record]:
+    """Sample records (a file, a workbook's sheet, a query); bad ones are skipped (lint
+    checks templates, not data)."""
     return [item for item in read_records(path) if isinstance(item, Record)]
 
 
-def lint(project: Project, paths: Sequence[Path], *, samples: Path | None = None) -> LintResult:
+def lint(project: Project, paths: Sequence[Path], *, samples: Records | None = None) -> LintResult:
     """Lint the templates named by ``paths`` (default: the project's templates folder)."""
     files = template_files(paths, project.templates_dir)
     result = LintResult()
-    sample_path = samples or project.settings.samples
-    if samples or sample_path.is_file():
-        records = [(record, _language(project, record)) for record in load_samples(sample_path)]
+    sample_path = project.settings.samples
+    if samples is not None or sample_path.is_file():
+        found = load_samples(samples if samples is not None else sample_path)
+        records = [(record, _language(project, record)) for record in found]
     else:
         records = []
         result.notes.append(

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from .followup import Followup
     from .lint import LintResult
     from .profiles import Profile
-    from .records import Record
+    from .records import Record, Records
     from .render import Letter, Templates
     from .staff import Roster
 
@@ -367,7 +367,7 @@ class Project:
         return render_batch(self, options, on_record=on_record, warn=warn)
 
     def lint(
-        self, paths: Sequence[str | os.PathLike[str]] = (), *, samples: Path | None = None
+        self, paths: Sequence[str | os.PathLike[str]] = (), *, samples: Records | None = None
     ) -> LintResult:
         """What ``brief lint`` reports: the findings on the templates named by ``paths``
         (default: the project's templates folder), as rendered for every region."""

@@ -1,10 +1,10 @@
-"""Customer records from CSV, JSON, JSON Lines and YAML, one at a time.
+"""Customer records from CSV, JSON, JSON Lines, YAML, Excel and SQL, one at a time.
 
 :func:`read_records` streams a file and yields, for every record in it,
 either a :class:`Record` (clean, typed fields) or a :class:`RecordError`
 saying why that record cannot be used. A file that cannot be read at all
 raises :class:`RecordsFileError`. Memory does not grow with the number of
-records.
+records. Workbooks and databases are read by :mod:`brief.sources`.
 
 Field conventions, the same for every format:
 
@@ -41,9 +41,12 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, TypeAlias
 
-from .errors import BriefError, RecordError, RecordsFileError
+from .errors import BriefError, Place, RecordError, RecordsFileError
+
+if TYPE_CHECKING:
+    from .sources import Source
 
 REQUIRED = ("id", "region", "name")
 FORMATS = {
@@ -54,6 +57,8 @@ FORMATS = {
     ".ndjson": "jsonl",
     ".yaml": "yaml",
     ".yml": "yaml",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
 }
 _CHUNK = 1 << 16
 #: Optional fields with a meaning for brief, and what each holds.
@@ -93,22 +98,59 @@ class Record:
         """A :class:`RecordError` about this record (and one of its fields)."""
         return RecordError(message, path=self.path, line=self.line, record=self.id, field=field)
 
+    def line_name(self, line: int) -> str:
+        """Another line of the same source in words: ``line 7`` of a file, ``row 7`` of a
+        sheet or a query's result."""
+        return f"row {line}" if isinstance(self.path, Place) else f"line {line}"
+
+
+#: Where records can come from: a file's path, a database URL, or a :class:`Source`.
+Records: TypeAlias = "str | os.PathLike[str] | Source"
+
 
 def read_records(
-    path: str | os.PathLike[str], *, encoding: str | None = None, warn: Warn | None = None
+    path: Records,
+    *,
+    encoding: str | None = None,
+    warn: Warn | None = None,
+    sheet: str | None = None,
+    query: str | None = None,
 ) -> Iterator[Record | RecordError]:
-    """Yield every record of ``path`` as a :class:`Record` or a :class:`RecordError`."""
-    path = Path(path)
+    """Yield every record of ``path`` as a :class:`Record` or a :class:`RecordError`.
+
+    ``path`` is a records file (CSV, JSON, JSON Lines, YAML, an ``.xlsx``
+    workbook, of which ``sheet`` or else the first sheet), a database URL
+    (``sqlite:///crm.db``) with the ``query`` whose rows are the records, or
+    a :class:`~brief.sources.Source` saying all that.
+    """
+    from .sources import is_url, read_query, read_workbook, source
+
+    where = source(path, sheet=sheet, query=query)  # checks that they go together
+    if is_url(where.location):
+        assert where.query is not None
+        if encoding is not None:
+            raise BriefError("--encoding is for text files, not for a database")
+        yield from read_query(where.location, where.query, make_record)
+        return
+    path = Path(where.location)
+    if path.suffix.lower() == ".xls":
+        raise RecordsFileError(
+            "an Excel 97-2003 workbook (.xls): save it as .xlsx (Excel workbook)", path=path
+        )
     kind = FORMATS.get(path.suffix.lower())
     if kind is None:
         known = ", ".join(sorted(FORMATS))
         raise RecordsFileError(f"unknown records format {path.suffix!r} (use {known})", path=path)
     if not path.is_file():
         raise RecordsFileError("file not found", path=path)
+    if kind == "xlsx" and encoding is not None:
+        raise BriefError("--encoding is for text files, not for a workbook", path=path)
     warn = warn or (lambda message: None)
     try:
         before = _identity(path)
-        if kind == "csv":
+        if kind == "xlsx":
+            yield from read_workbook(path, where.sheet, make_record)
+        elif kind == "csv":
             yield from _read_csv(path, encoding, warn)
         elif kind == "json":
             yield from _read_json(path, encoding)
@@ -366,7 +408,7 @@ def make_record(raw: Mapping[str, Any], path: Path | str, line: int) -> Record |
             return error(str(err), name)
     if found := contradiction(fields):
         return error(found[1], found[0])
-    return Record(path=str(path), line=line, fields=fields)
+    return Record(path=path if isinstance(path, str) else str(path), line=line, fields=fields)
 
 
 # -- CSV --------------------------------------------------------------------

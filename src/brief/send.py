@@ -45,7 +45,7 @@ from .errors import BriefError, InvalidInput, Problems, RecordError, TemplateErr
 from .history import Source as HistorySource
 from .journal import Entry, Journal, Outgoing, amount_named, content_hash, utc_now
 from .project import Project, SmtpSettings
-from .records import Record, read_records
+from .records import Record, Records, read_records
 from .render import Letter
 from .signoff import ANONYMOUS, signed_by
 
@@ -68,7 +68,7 @@ NOT_SENT = "not-sent"  # the batch stopped before it
 
 @dataclass
 class SendOptions:
-    records: Path
+    records: Records  # a path, a database URL or a sources.Source
     campaign: str
     template: str | None = None
     send: bool = False  # False: a dry run

@@ -20,6 +20,7 @@ from ..errors import BriefError
 if TYPE_CHECKING:
     from ..journal import Entry
     from ..project import Project
+    from ..sources import Source
 
 
 @contextmanager
@@ -62,7 +63,25 @@ TemplatesOpt = Annotated[
 
 
 RecordsOpt = Annotated[
-    Path, typer.Option("--records", "-r", help="Customer records: .csv, .json, .jsonl or .yaml.")
+    str,
+    typer.Option(
+        "--records",
+        "-r",
+        help="Customer records: .csv, .json, .jsonl, .yaml, an .xlsx workbook, or a database "
+        "URL (sqlite:///crm.db) with --query.",
+    ),
+]
+SheetOpt = Annotated[
+    str | None,
+    typer.Option("--sheet", help="The sheet of an .xlsx workbook to read (default: the first)."),
+]
+QueryOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--query",
+        help="With a database URL as --records: the select whose rows are the records, "
+        'e.g. "select * from open_items".',
+    ),
 ]
 EncodingOpt = Annotated[
     str | None,
@@ -125,6 +144,14 @@ def open_project(
     from ..project import Project
 
     return Project.open(project, staff=staff, regions=regions, templates=templates)
+
+
+def records_source(records: str, sheet: str | None, query: str | None) -> Source:
+    """``--records`` with ``--sheet`` and ``--query`` as one source (refused when they do
+    not go together: ``--sheet`` without a workbook, a database without ``--query``)."""
+    from ..sources import source
+
+    return source(records, sheet=sheet, query=query)
 
 
 def parse_date(value: str | None) -> dt.date:

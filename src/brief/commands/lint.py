@@ -15,7 +15,17 @@ from typing import Annotated
 import typer
 
 from ..errors import BriefError
-from .common import ProjectOpt, RegionsOpt, StaffOpt, TemplatesOpt, open_project, user_errors
+from .common import (
+    ProjectOpt,
+    QueryOpt,
+    RegionsOpt,
+    SheetOpt,
+    StaffOpt,
+    TemplatesOpt,
+    open_project,
+    records_source,
+    user_errors,
+)
 
 
 class ReportFormat(StrEnum):
@@ -51,11 +61,15 @@ def lint(
         FailOn, typer.Option("--fail-on", help="Exit 1 on findings at this level.")
     ] = FailOn.error,
     samples: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
-            "--samples", help="Sample records to render (default: 'samples' in brief.yaml)."
+            "--samples",
+            help="Sample records to render (default: 'samples' in brief.yaml): a file, an "
+            ".xlsx workbook or a database URL with --query.",
         ),
     ] = None,
+    sheet: SheetOpt = None,
+    query: QueryOpt = None,
     explain: Annotated[
         str | None,
         typer.Option("--explain", help="Explain one rule (by its id) and exit."),
@@ -88,12 +102,21 @@ def lint(
             return
         from .. import lintcache
         from ..report import RENDERERS
+        from ..sources import is_url
 
+        sample_source = None
+        if samples is not None or sheet is not None or query is not None:
+            location = samples
+            if location is None:  # --sheet or --query for brief.yaml's samples
+                location = str(open_project(project, staff, regions, templates).settings.samples)
+            sample_source = records_source(location, sheet, query)
+        if sheet is not None or query is not None:
+            cache = False  # the cache's key knows neither
         options = {
             "format": output_format,
             "output": output,
             "fail_on": fail_on,
-            "samples": samples,
+            "samples": Path(samples) if samples is not None and not is_url(samples) else samples,
             "project": project,
             "staff": staff,
             "regions": regions,
@@ -103,7 +126,7 @@ def lint(
         run_key = lintcache.key({k: _text(v) for k, v in options.items()}, given)
         with lintcache.recording() as recorder:
             proj = open_project(project, staff, regions, templates)
-            result = proj.lint(paths or [], samples=samples)
+            result = proj.lint(paths or [], samples=sample_source)
         said = [("err", f"Note: {note}\n") for note in result.notes]
         report = RENDERERS[output_format](result)
         if output is None:
@@ -125,7 +148,7 @@ def lint(
         probes = [
             *lintcache.config_candidates(None if project is None else str(project)),
             *given,
-            *(str(p) for p in (samples, staff, regions, templates) if p is not None),
+            *(str(p) for p in (options["samples"], staff, regions, templates) if p is not None),
             *(
                 str(getattr(proj.settings, f.name))
                 for f in fields(proj.settings)

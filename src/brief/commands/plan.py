@@ -19,19 +19,23 @@ from .common import (
     EncodingOpt,
     JournalOpt,
     ProjectOpt,
+    QueryOpt,
     RecordsOpt,
     RegionsOpt,
+    SheetOpt,
     SkipInvalidOpt,
     StaffOpt,
     TemplatesOpt,
     open_project,
     parse_date,
+    records_source,
     user_errors,
     warn,
 )
 
 if TYPE_CHECKING:
     from ..followup import Decision, Plan
+    from ..sources import Source
 
 
 class Channel(StrEnum):
@@ -73,6 +77,8 @@ def plan(
     journal: JournalOpt = None,
     do_not_send: DoNotSendOpt = None,
     encoding: EncodingOpt = None,
+    sheet: SheetOpt = None,
+    query: QueryOpt = None,
     project: ProjectOpt = None,
     staff: StaffOpt = None,
     regions: RegionsOpt = None,
@@ -99,9 +105,10 @@ def plan(
     with user_errors():
         proj = open_project(project, staff, regions, templates)
         today = parse_date(date)
+        where = records_source(records, sheet, query)
         result = make_plan(
             proj,
-            records,
+            where,
             today,
             journal=journal,
             do_not_send=list(do_not_send or ()),
@@ -117,7 +124,7 @@ def plan(
         for decision in result.decisions:
             typer.echo(json.dumps(_as_json(decision, result), ensure_ascii=False))
     else:
-        _print_plan(result, records)
+        _print_plan(result, where)
     for problem in result.problems:
         typer.echo(f"Rejected: {problem}", err=True)
     if result.invalid > len(result.problems):
@@ -165,7 +172,7 @@ def _table(rows: list[list[str]], right: int = 0) -> list[str]:
     return lines
 
 
-def _print_plan(result: Plan, records: Path) -> None:
+def _print_plan(result: Plan, records: Source) -> None:
     from ..followup import DUE, WORK
 
     decisions = result.decisions

@@ -19,14 +19,17 @@ from .common import (
     EncodingOpt,
     JournalOpt,
     ProjectOpt,
+    QueryOpt,
     RecordsOpt,
     RegionsOpt,
+    SheetOpt,
     SkipInvalidOpt,
     StaffOpt,
     TemplateOpt,
     TemplatesOpt,
     open_project,
     parse_date,
+    records_source,
     user_errors,
     warn,
 )
@@ -67,6 +70,8 @@ def render(
     template: TemplateOpt = None,
     skip_invalid: SkipInvalidOpt = False,
     encoding: EncodingOpt = None,
+    sheet: SheetOpt = None,
+    query: QueryOpt = None,
     date: DateOpt = None,
     check: CheckOpt = True,
     allow_findings: AllowFindingsOpt = False,
@@ -99,7 +104,7 @@ def render(
     with user_errors():
         proj = open_project(project, staff, regions, templates)
         options = BatchOptions(
-            records=records,
+            records=records_source(records, sheet, query),
             out=out,
             stream=stream,
             manifest=manifest,

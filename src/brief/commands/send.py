@@ -20,14 +20,17 @@ from .common import (
     EncodingOpt,
     JournalOpt,
     ProjectOpt,
+    QueryOpt,
     RecordsOpt,
     RegionsOpt,
+    SheetOpt,
     SkipInvalidOpt,
     StaffOpt,
     TemplateOpt,
     TemplatesOpt,
     open_project,
     parse_date,
+    records_source,
     user_errors,
     warn,
     when,
@@ -67,6 +70,8 @@ def send(
     do_not_send: DoNotSendOpt = None,
     skip_invalid: SkipInvalidOpt = False,
     encoding: EncodingOpt = None,
+    sheet: SheetOpt = None,
+    query: QueryOpt = None,
     date: Annotated[
         str | None,
         typer.Option(
@@ -114,7 +119,7 @@ def send(
     with user_errors():
         proj = open_project(project, staff, regions, templates)
         options = SendOptions(
-            records=records,
+            records=records_source(records, sheet, query),
             campaign=campaign,
             template=template,
             send=really_send,
