@@ -101,3 +101,25 @@ def test_readme_quick_start_command(demo: Path) -> None:
     readme = (REPO / "README.md").read_text("utf-8")
     summary = readme.split("and prints a summary per region:\n\n```\n", 1)[1].split("```")[0]
     assert result.stderr == summary  # the README shows the output as it is
+
+
+def test_readme_send_example_is_a_dry_run_with_the_post_listed(demo: Path) -> None:
+    """The README's ``brief send`` example on the demo: the reminder's letter versions
+    (``.post.j2``, also the plain-language ``.b1.post.j2``) are its post, not a refusal."""
+    readme = (REPO / "README.md").read_text("utf-8")
+    command = "brief send --records examples/customers.csv --template betalingsherinnering "
+    assert command in readme
+    result = run_brief(
+        *command.split()[1:], "--campaign", "herinnering-2026-11", "--date", "2026-11-06", cwd=demo
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.endswith(
+        "Skipped: K1017: on the do-not-send list (examples/do-not-send.txt:3)\n"
+        "Skipped: K1020: on the do-not-send list (examples/do-not-send.txt:4)\n"
+        "By post: K1004: wants post: its letter is printed with brief render, not e-mailed\n"
+        "17 e-mails to send via smtp.dijkzicht.example:587 (STARTTLS) from the signers' own "
+        "addresses, 2 skipped, 1 by post.\n"
+        "Dry run: nothing was sent. Add --send to send.\n"
+    )
+    assert not (demo / "brief.sqlite").exists()  # a dry run journals nothing

@@ -46,7 +46,7 @@ from .history import Source as HistorySource
 from .journal import Entry, Journal, Outgoing, amount_named, content_hash, utc_now
 from .project import Project, SmtpSettings
 from .records import Record, Records, read_records
-from .render import Letter
+from .render import POST, Letter
 from .signoff import ANONYMOUS, signed_by
 
 SHOWN_PROBLEMS = 10
@@ -367,7 +367,11 @@ def _campaign_name(name: str) -> str:
 
 
 def _require_email(project: Project, name: str) -> None:
+    """Refuse a letter template; an e-mail's letter versions (``NAME[.VARIANT].post.j2``) are
+    the post of the campaign, listed as such, not a reason to refuse it."""
     for stem in project.templates.variants(name):
+        if stem.endswith(f".{POST}"):
+            continue
         spec = project.templates.load(stem)
         if spec.channel != "email":
             raise TemplateError(
