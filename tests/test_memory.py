@@ -9,7 +9,6 @@ every id), which would add tens of megabytes here.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sqlite3
 import subprocess
 import sys
@@ -36,17 +35,27 @@ def records(path: Path, count: int) -> Path:
     return path
 
 
+# Started from a small launcher, not from pytest itself: Linux counts the memory of the
+# process a child was forked from in the child's peak (ru_maxrss survives fork and exec), so a
+# child of pytest would start at pytest's own size, which hides what brief adds.
+LAUNCH = (
+    "import os, subprocess, sys\n"
+    "child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)\n"
+    "stderr = child.stderr.read()\n"
+    "_, status, usage = os.wait4(child.pid, 0)\n"
+    "sys.stderr.buffer.write(stderr)\n"
+    "print(os.waitstatus_to_exitcode(status), usage.ru_maxrss)\n"
+)
+
+
 def peak_rss_mb(cwd: Path, *args: str) -> float:
-    """Peak resident set size of ``brief ARGS`` (and any worker processes), in MB."""
-    with open(os.devnull, "wb") as devnull:
-        process = subprocess.Popen(
-            [str(BRIEF), *args], cwd=cwd, stdout=devnull, stderr=subprocess.PIPE
-        )
-        assert process.stderr is not None
-        stderr = process.stderr.read()
-        _, status, usage = os.wait4(process.pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 1, stderr.decode()  # 1: some were rejected
-    return usage.ru_maxrss / 1024  # kilobytes on Linux
+    """Peak resident set size of ``brief ARGS``, in MB."""
+    launched = subprocess.run(
+        [sys.executable, "-c", LAUNCH, str(BRIEF), *args], cwd=cwd, capture_output=True, text=True
+    )
+    code, peak_kb = launched.stdout.split()
+    assert int(code) == 1, launched.stderr  # 1: some were rejected
+    return int(peak_kb) / 1024  # kilobytes on Linux
 
 
 @pytest.mark.parametrize("output", ["--stream", "--out"])
