@@ -301,13 +301,7 @@ def render_one(
 def check(letter: Letter, project: Project) -> list[Found]:
     """The letter rules' findings on one rendered letter: its text part and, for an
     e-mail with one, its HTML part as a mail program shows it, and whether the two agree."""
-    options: dict[str, Any] = dict(
-        profile=letter.profile,
-        roster=project.roster,
-        signer=letter.signer,
-        contact=letter.record.get("contact"),
-        customer=letter.record.fields,
-    )
+    options = LetterText.options_of(letter, project.roster)
     text = LetterText(text=letter.text, **options)
     html = LetterText.from_html(letter.html, **options) if letter.html is not None else None
     return check_email(text, html)

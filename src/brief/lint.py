@@ -352,13 +352,7 @@ def locate(
     ctx = context(
         letter.record, letter.profile, letter.signer, project.roster, today, history=history
     )
-    options: dict[str, Any] = dict(
-        profile=letter.profile,
-        roster=project.roster,
-        signer=letter.signer,
-        contact=letter.record.get("contact"),
-        customer=letter.record.fields,
-    )
+    options = LetterText.options_of(letter, project.roster)
     by_name = {}
     with limits.bounded(project.settings.limits):
         for name, template, file in _sources(spec):

@@ -292,14 +292,7 @@ def build_preview(
     traced, line_map = render_traced(spec.body, ctx)
     if traced != letter.text:  # should not happen; then no template lines rather than wrong ones
         line_map = [None] * len(letter.text.splitlines())
-    text = LetterText(
-        text=letter.text,
-        profile=profile,
-        roster=roster,
-        signer=signer,
-        contact=record.get("contact"),
-        customer=record.fields,
-    )
+    text = LetterText(text=letter.text, **LetterText.options_of(letter, roster))
     found = find_findings(text, line_map, suppressed=_suppressions(spec.path), path=str(spec.path))
     headers: tuple[tuple[str, str], ...] = ()
     if spec.channel == "email":

@@ -19,6 +19,7 @@ from ..readability import Counts
 from ..staff import Roster, StaffMember
 
 if TYPE_CHECKING:  # imported when first used: signoff is not needed to load the rules
+    from ..render import Letter
     from ..signoff import Signature, Verdict
 
 _SALUTATION = re.compile(
@@ -50,6 +51,18 @@ class LetterText:
         from ..htmltext import html_text
 
         return cls(text=html_text(html).text, part="html", **options)
+
+    @staticmethod
+    def options_of(letter: Letter, roster: Roster) -> dict[str, Any]:
+        """What the rules need to judge a part of ``letter`` besides its text: the options
+        of :class:`LetterText` and :meth:`from_html`."""
+        return dict(
+            profile=letter.profile,
+            roster=roster,
+            signer=letter.signer,
+            contact=letter.record.get("contact"),
+            customer=letter.record.fields,
+        )
 
     @cached_property
     def line_starts(self) -> list[int]:
