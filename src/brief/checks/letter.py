@@ -15,7 +15,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from ..profiles import Profile
-from ..readability import Counts
+from ..readability import Counts, Fact
 from ..staff import Roster, StaffMember
 
 if TYPE_CHECKING:  # imported when first used: signoff is not needed to load the rules
@@ -102,6 +102,13 @@ class LetterText:
 
         org = self.profile.organisation
         return classify(self.signature, self.roster, organisation=(org.name, org.short_name))
+
+    @cached_property
+    def facts(self) -> list[Fact]:
+        """The amounts, dates, IBANs, phone numbers and e-mail addresses in the text."""
+        from ..readability import facts
+
+        return facts(self.text)
 
     @cached_property
     def own_words(self) -> frozenset[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..readability import Fact, facts
+from ..readability import Fact
 from .base import Hit, rule
 from .letter import LetterText
 
@@ -22,8 +22,9 @@ def parts_differ(text: LetterText, html: LetterText) -> Iterator[Hit]:
     and e-mail addresses (each compared as written in the part the reader sees, numbers by
     their digits), and be signed by the same people. Each value that only one part names is
     reported in that part."""
-    in_text, in_html = _keys(facts(text.text)), _keys(facts(html.text))
-    for fact in _first(facts(html.text)):
+    text_facts, html_facts = text.facts, html.facts
+    in_text, in_html = _keys(text_facts), _keys(html_facts)
+    for fact in _first(html_facts):
         if (fact.kind, fact.key) not in in_text:
             yield Hit(
                 f"the HTML part names {fact.kind} {fact.text!r}, the text part does not",
@@ -32,7 +33,7 @@ def parts_differ(text: LetterText, html: LetterText) -> Iterator[Hit]:
                 end=fact.end,
                 part="html",
             )
-    for fact in _first(facts(text.text)):
+    for fact in _first(text_facts):
         if (fact.kind, fact.key) not in in_html:
             yield Hit(
                 f"the text part names {fact.kind} {fact.text!r}, the HTML part does not",
