@@ -17,7 +17,6 @@ it came from, so a finding in the text points back at its line of the HTML.
 from __future__ import annotations
 
 import bisect
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from html.parser import HTMLParser
@@ -72,7 +71,6 @@ BLOCKS = frozenset(
 HIDDEN = frozenset({"head", "script", "style", "template", "title", "noscript"})
 # Table cells: side by side, separated by a space.
 CELLS = frozenset({"td", "th"})
-_SPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -148,17 +146,20 @@ class _Extractor(HTMLParser):
         self._text(data, line)
 
     def _text(self, data: str, line: int) -> None:
-        """Add displayed text, white space collapsed; ``line`` is where ``data`` starts."""
-        position = 0
-        for match in _SPACE.finditer(data):
-            word = data[position : match.start()]
-            if word:
-                self._emit(word, line + data.count("\n", 0, position))
-            self.space = True
-            position = match.end()
-        word = data[position:]
-        if word:
-            self._emit(word, line + data.count("\n", 0, position))
+        """Add displayed text, white space collapsed; ``line`` is where ``data`` starts.
+        The words of one line of ``data`` go in at once, a space between them."""
+        for number, segment in enumerate(data.split("\n")):
+            if number:
+                self.space = True
+            words = segment.split()
+            if not words:
+                self.space = self.space or bool(segment)
+                continue
+            if segment[0].isspace():
+                self.space = True
+            self._emit(" ".join(words), line + number)
+            if segment[-1].isspace():
+                self.space = True
 
     def _emit(self, word: str, line: int) -> None:
         if self.breaks:
