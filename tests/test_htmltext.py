@@ -1,4 +1,4 @@
-"""brief.htmltext: an HTML part as a mail program shows it, read a paragraph at a time."""
+"""brief.htmltext: an HTML part as a mail program shows it, read a line at a time."""
 
 from __future__ import annotations
 
@@ -78,7 +78,7 @@ def random_documents(count: int, seed: int = 17) -> list[str]:
 
 
 @pytest.mark.parametrize("document", random_documents(4000))
-def test_read_a_paragraph_at_a_time_as_the_whole_document(document: str) -> None:
+def test_read_a_line_at_a_time_as_the_whole_document(document: str) -> None:
     """The cut and cached path gives exactly what reading the whole document at once
     gives: the text and the HTML line of every character."""
     expected = word_at_a_time(document)
