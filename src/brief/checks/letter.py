@@ -117,21 +117,7 @@ class LetterText:
         region's and team's names and the region's ``allowed_words``."""
         from ..hardwords import words_of
 
-        org = self.profile.organisation
-        return words_of(
-            (
-                *(member.name for member in self.roster),
-                *self.customer.values(),
-                org.name,
-                org.short_name,
-                org.address,
-                org.website,
-                org.email,
-                self.profile.name,
-                self.profile.team_name,
-                *self.profile.allowed_words,
-            )
-        )
+        return _fixed_words(self.profile, self.roster) | words_of(self.customer.values())
 
     @cached_property
     def body_range(self) -> tuple[int, int]:
@@ -178,3 +164,35 @@ class LetterText:
             return len(self.text)
         column = min(offset - self._body_line_starts[index], len(self.lines[line]))
         return self.line_starts[line] + column
+
+
+_FIXED_WORDS: dict[tuple[int, int], tuple[Profile, Roster, frozenset[str]]] = {}
+
+
+def _fixed_words(profile: Profile, roster: Roster) -> frozenset[str]:
+    """The own words that are the same in every letter of a region: found once per
+    (profile, roster), which stay alive as long as their entry does."""
+    key = (id(profile), id(roster))
+    found = _FIXED_WORDS.get(key)
+    if found is not None and found[0] is profile and found[1] is roster:
+        return found[2]
+    from ..hardwords import words_of
+
+    org = profile.organisation
+    words = words_of(
+        (
+            *(member.name for member in roster),
+            org.name,
+            org.short_name,
+            org.address,
+            org.website,
+            org.email,
+            profile.name,
+            profile.team_name,
+            *profile.allowed_words,
+        )
+    )
+    if len(_FIXED_WORDS) >= 256:
+        _FIXED_WORDS.clear()
+    _FIXED_WORDS[key] = (profile, roster, words)
+    return words
