@@ -1,7 +1,7 @@
 """The letter checks' fast path finds exactly what the plain path finds, letter by letter.
 
 The checks of a batch read each HTML line, paragraph and signature once where they can
-(see brief.htmltext, brief.readability.facts, brief.hardwords.hard_words and
+(see brief.htmltext, brief.readability.facts and fact_keys, brief.hardwords.hard_words and
 LetterText.own_words). Here thousands of generated customers (bench/generate.py) are
 rendered with templates written to trip every letter rule and the parts rule (hard and
 stiff words, long sentences, customer values in the body, parts that disagree, an
@@ -143,6 +143,10 @@ def plain_hard_words(text: str, language: str, threshold: float) -> tuple[object
     return hardwords._hard_words.__wrapped__(text, language, threshold)  # type: ignore[attr-defined]
 
 
+def plain_fact_keys(text: str) -> frozenset[tuple[str, str]]:
+    return frozenset((fact.kind, fact.key) for fact in readability.plain_facts(text))
+
+
 def plain_fixed_words(profile: object, roster: object) -> frozenset[str]:
     org = profile.organisation  # type: ignore[attr-defined]
     return hardwords.words_of(
@@ -176,6 +180,7 @@ def test_fast_checks_find_what_the_plain_checks_find(
     with monkeypatch.context() as plain:
         plain.setattr(htmltext, "html_text", htmltext.plain_html_text)
         plain.setattr(readability, "facts", readability.plain_facts)
+        plain.setattr(readability, "fact_keys", plain_fact_keys)
         plain.setattr(readability_rules, "hard_words", plain_hard_words)
         plain.setattr(letter_module, "_fixed_words", plain_fixed_words)
         slow = findings(project, rendered)

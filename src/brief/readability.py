@@ -227,6 +227,21 @@ def facts(text: str) -> list[Fact]:
     return found
 
 
+def fact_keys(text: str) -> frozenset[tuple[str, str]]:
+    """``(kind, key)`` of every fact in ``text`` (see :func:`facts`), without their places."""
+    keys: frozenset[tuple[str, str]] = frozenset()
+    for piece in text.split("\n\n"):
+        found = _piece_keys(piece)
+        if found:
+            keys = keys | found
+    return keys
+
+
+@lru_cache(maxsize=4096)
+def _piece_keys(piece: str) -> frozenset[tuple[str, str]]:
+    return frozenset((fact.kind, fact.key) for fact in _piece_facts(piece))
+
+
 _FACT_START = re.compile(r"[\d@€$£]|EUR")
 
 
@@ -432,6 +447,7 @@ def officialese(language: str) -> tuple[re.Pattern[str] | None, dict[str, str]]:
 _DIGIT_RUN = re.compile(r"[0-9]+")
 
 
+@lru_cache(maxsize=256)
 def shape(text: str) -> str:
     """`text` with its numbers made alike, as a key to cache what is found in it.
 
@@ -446,7 +462,8 @@ def shape(text: str) -> str:
     period that could end a sentence (a list number: "2." ends no sentence after "1.").
     A token never starts or ends inside a run of digits, and a token's syllables depend
     only on whether it has a digit. tests/test_readability.py checks this on thousands
-    of texts dense with numbers.
+    of texts dense with numbers. The last few shapes are kept: a paragraph is shaped for
+    its sentences, its facts and its hard words.
     """
     return _DIGIT_RUN.sub(_shape_run, text)
 

@@ -111,6 +111,13 @@ class LetterText:
         return facts(self.text)
 
     @cached_property
+    def fact_keys(self) -> frozenset[tuple[str, str]]:
+        """``(kind, key)`` of every fact in the text, for comparing the parts."""
+        from ..readability import fact_keys
+
+        return fact_keys(self.text)
+
+    @cached_property
     def own_words(self) -> frozenset[str]:
         """Lower-case words that are names or the organisation's own, never hard words:
         the roster's names, the customer's field values, the organisation's details, the
