@@ -19,10 +19,10 @@ in a first pass before any letter is printed; a record that fails only
 while rendering stops the letters after the ones already printed.
 
 With ``jobs`` above 1 the records are rendered by that many forked
-worker processes once a batch passes :data:`POOL_AFTER` records; reading,
-duplicate detection, the stream and the manifest stay in this process, in
-record order; letters for a folder are written by the process that rendered
-them. Nothing is kept per record and every cache is bounded, so peak memory
+worker processes once a batch passes :data:`POOL_AFTER` records (all but the
+first :data:`WARM_UP` of them); reading, duplicate detection, the stream and
+the manifest stay in this process, in record order; letters for a folder are
+written by the process that rendered them. Nothing is kept per record and every cache is bounded, so peak memory
 does not grow with the number of records (bench/RESULTS.md: about 80 MB for
 100,000 records and for a million).
 """
@@ -39,7 +39,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -61,6 +61,8 @@ STDOUT = Path("-")
 #: Records rendered in this process before ``jobs`` starts its workers: small
 #: batches never pay for the processes.
 POOL_AFTER = 256
+#: Records rendered in this process before the workers start, when there are workers.
+WARM_UP = 64
 CHUNK = 64  # records per task sent to a worker
 
 
@@ -891,19 +893,25 @@ _RENDERER: Renderer | None = None  # what a forked worker renders with
 def _outcomes(
     renderer: Renderer, items: Iterator[Record | Outcome], jobs: int, sink: _Folder | _Stream
 ) -> Generator[Outcome, None, None]:
-    """Every item rendered, in order: here, or by ``jobs`` forked workers after the first
-    :data:`POOL_AFTER` records."""
+    """Every item rendered, in order: here, or, in a batch of more than :data:`POOL_AFTER`
+    records, by ``jobs`` forked workers after the first :data:`WARM_UP` (rendered here,
+    so that the workers start with the caches they fill)."""
     jobs = jobs or cores()
     import multiprocessing
 
-    for chunk in _chunks(islice(items, POOL_AFTER), CHUNK):
+    ahead = list(islice(items, POOL_AFTER))
+    pooled = (
+        jobs > 1 and len(ahead) == POOL_AFTER and "fork" in multiprocessing.get_all_start_methods()
+    )
+    here = ahead[:WARM_UP] if pooled else ahead
+    for chunk in _chunks(here, CHUNK):
         yield from renderer.many(chunk)
     with _settled_heap():
-        if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        if not pooled:
             for chunk in _chunks(items, CHUNK):
                 yield from renderer.many(chunk)
         else:
-            yield from _pooled(renderer, items, jobs, sink)
+            yield from _pooled(renderer, chain(ahead[WARM_UP:], items), jobs, sink)
 
 
 @contextmanager
