@@ -19,9 +19,9 @@ in a first pass before any letter is printed; a record that fails only
 while rendering stops the letters after the ones already printed.
 
 With ``jobs`` above 1 the records are rendered by that many forked
-worker processes once a batch passes :data:`POOL_AFTER` records (all but the
-first :data:`WARM_UP` of them); reading, duplicate detection, the stream and
-the manifest stay in this process, in record order; letters for a folder are
+worker processes once a batch passes :data:`POOL_AFTER` records (all of them:
+this process renders none); reading, duplicate detection, the stream and the
+manifest stay in this process, in record order; letters for a folder are
 written by the process that rendered them. Nothing is kept per record and every cache is bounded, so peak memory
 does not grow with the number of records (bench/RESULTS.md: about 80 MB for
 100,000 records and for a million).
@@ -58,11 +58,9 @@ from .staff import StaffMember
 MANIFEST = "manifest.jsonl"
 SHOWN_PROBLEMS = 10
 STDOUT = Path("-")
-#: Records rendered in this process before ``jobs`` starts its workers: small
-#: batches never pay for the processes.
+#: A batch of at most this many records is rendered in this process whatever ``jobs``
+#: says: small batches never pay for the processes.
 POOL_AFTER = 256
-#: Records rendered in this process before the workers start, when there are workers.
-WARM_UP = 64
 CHUNK = 64  # records per task sent to a worker
 
 
@@ -894,24 +892,20 @@ def _outcomes(
     renderer: Renderer, items: Iterator[Record | Outcome], jobs: int, sink: _Folder | _Stream
 ) -> Generator[Outcome, None, None]:
     """Every item rendered, in order: here, or, in a batch of more than :data:`POOL_AFTER`
-    records, by ``jobs`` forked workers after the first :data:`WARM_UP` (rendered here,
-    so that the workers start with the caches they fill)."""
+    records, all of them by ``jobs`` forked workers (this process reads and orders)."""
     jobs = jobs or cores()
     import multiprocessing
 
-    ahead = list(islice(items, POOL_AFTER))
-    pooled = (
-        jobs > 1 and len(ahead) == POOL_AFTER and "fork" in multiprocessing.get_all_start_methods()
-    )
-    here = ahead[:WARM_UP] if pooled else ahead
-    for chunk in _chunks(here, CHUNK):
+    ahead = list(islice(items, POOL_AFTER + 1))
+    if jobs > 1 and len(ahead) > POOL_AFTER and "fork" in multiprocessing.get_all_start_methods():
+        with _settled_heap():
+            yield from _pooled(renderer, chain(ahead, items), jobs, sink)
+        return
+    for chunk in _chunks(ahead, CHUNK):
         yield from renderer.many(chunk)
     with _settled_heap():
-        if not pooled:
-            for chunk in _chunks(items, CHUNK):
-                yield from renderer.many(chunk)
-        else:
-            yield from _pooled(renderer, chain(ahead[WARM_UP:], items), jobs, sink)
+        for chunk in _chunks(items, CHUNK):
+            yield from renderer.many(chunk)
 
 
 @contextmanager
