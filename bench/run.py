@@ -17,6 +17,8 @@ peak RSS:
 - mailmerge 2.3.0 (``--dry-run --no-limit --output-format raw``, every
   message printed to stdout, sent to /dev/null) with an equivalent plain
   template (bench/mailmerge/), the tool users would otherwise pick;
+- reading and checking the records alone (bench/readrecords.py): what the
+  ``--jobs`` parent does per record before a worker gets it;
 
 and, once, ``python -c pass``, ``brief --version``, ``brief --help`` and
 ``brief lint`` on a copy of the demo project, cold (its lint cache emptied
@@ -204,6 +206,7 @@ ROWS = {
     "text-stream-nocheck": "text only: brief render --stream FILE --no-check --jobs 1",
     "text-stream": "text only: brief render --stream FILE --jobs 1",
     "mailmerge": "mailmerge --dry-run --no-limit (> /dev/null), text only",
+    "read-records": "reading and checking the records only, nothing rendered (bench/readrecords.py)",
 }
 
 
@@ -273,6 +276,8 @@ def run_size(n: int, work: Path, only: set[str], repeat: int = 1) -> list[Run]:
             )
         else:
             print("mailmerge is not installed: pip install -e '.[bench]' (row skipped)")
+
+    add("read-records", [PYTHON, str(BENCH / "readrecords.py"), str(records)])
 
     measured: dict[str, list[Measured]] = {row.key: [] for row in rows}
     for attempt in range(repeat):  # in rounds: A B C ... A B C ...
