@@ -178,7 +178,7 @@ class _Extractor(HTMLParser):
         self.size += len(text)
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=16)
 def html_text(html: str) -> HtmlText:
     """The text a mail program shows for ``html`` (see the module docstring); cached,
     because the letters of one batch share most of their markup.
@@ -248,7 +248,7 @@ _State = tuple[int, int, int, bool, bool]
 _START: _State = (0, 0, 0, False, False)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=2048)
 def _read_piece(
     piece: str, state: _State, final: bool
 ) -> tuple[str, tuple[int, ...], tuple[int, ...], _State] | None:

@@ -237,7 +237,7 @@ def fact_keys(text: str) -> frozenset[tuple[str, str]]:
     return keys
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=2048)
 def _piece_keys(piece: str) -> frozenset[tuple[str, str]]:
     return frozenset((fact.kind, fact.key) for fact in _piece_facts(piece))
 
@@ -245,7 +245,7 @@ def _piece_keys(piece: str) -> frozenset[tuple[str, str]]:
 _FACT_START = re.compile(r"[\d@€$£]|EUR")
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=2048)
 def _piece_facts(piece: str) -> tuple[Fact, ...]:
     if not _FACT_START.search(piece):
         return ()
@@ -268,7 +268,7 @@ def plain_facts(text: str) -> list[Fact]:
     return found
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def _shaped_facts(piece: str) -> tuple[tuple[str, int, int], ...]:
     """(kind, start, end) of each fact in ``piece``; the same in every text of its shape."""
     return tuple(_fact_spans(piece))
@@ -402,7 +402,7 @@ def count_sentences(text: str, language: str) -> Counts:
     return Counts(text, lang, pieces)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=2048)
 def _piece(piece: str, language: str) -> Piece:
     """What :class:`Piece` says of `piece`; this cache is for repeated pieces, the one
     below for pieces alike but for their numbers."""
