@@ -19,8 +19,9 @@ in a first pass before any letter is printed; a record that fails only
 while rendering stops the letters after the ones already printed.
 
 With ``jobs`` above 1 the records are rendered by that many forked
-worker processes once a batch passes :data:`POOL_AFTER` records (all of them:
-this process renders none); reading, duplicate detection, the stream and the
+worker processes once a batch passes :data:`POOL_AFTER` records (all but the
+first letter of each template, rendered here before the workers start, so they
+inherit what it loads); reading, duplicate detection, the stream and the
 manifest stay in this process, in record order; letters for a folder are
 written by the process that rendered them. Nothing is kept per record and every cache is bounded, so peak memory
 does not grow with the number of records (bench/RESULTS.md: about 80 MB for
@@ -892,20 +893,44 @@ def _outcomes(
     renderer: Renderer, items: Iterator[Record | Outcome], jobs: int, sink: _Folder | _Stream
 ) -> Generator[Outcome, None, None]:
     """Every item rendered, in order: here, or, in a batch of more than :data:`POOL_AFTER`
-    records, all of them by ``jobs`` forked workers (this process reads and orders)."""
+    records, by ``jobs`` forked workers after the few that warm up (:func:`_warm_up`);
+    this process reads and orders."""
     jobs = jobs or cores()
     import multiprocessing
 
     ahead = list(islice(items, POOL_AFTER + 1))
     if jobs > 1 and len(ahead) > POOL_AFTER and "fork" in multiprocessing.get_all_start_methods():
+        here = _warm_up(renderer, ahead)
+        for chunk in _chunks(ahead[:here], CHUNK):
+            yield from renderer.many(chunk)
         with _settled_heap():
-            yield from _pooled(renderer, chain(ahead, items), jobs, sink)
+            yield from _pooled(renderer, chain(ahead[here:], items), jobs, sink)
         return
     for chunk in _chunks(ahead, CHUNK):
         yield from renderer.many(chunk)
     with _settled_heap():
         for chunk in _chunks(items, CHUNK):
             yield from renderer.many(chunk)
+
+
+def _warm_up(renderer: Renderer, ahead: list[Record | Outcome]) -> int:
+    """How many of the first records this process renders before the workers start: up
+    to the first letter of each template the first records use, so that the workers
+    inherit what rendering and checking needs (compiled templates, locale data, word
+    lists) instead of each loading it again, and this process renders no more."""
+    seen: set[Path] = set()
+    upto = 0
+    for index, item in enumerate(ahead):
+        if not isinstance(item, Record):
+            continue
+        try:
+            spec = renderer.prepare(item)[1]
+        except RecordError:
+            continue
+        if spec.path not in seen:
+            seen.add(spec.path)
+            upto = index + 1
+    return upto
 
 
 @contextmanager
