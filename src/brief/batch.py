@@ -23,9 +23,10 @@ worker processes once a batch passes :data:`POOL_AFTER` records (all but the
 first few, up to the first letter of each template they use, rendered here
 before the workers start, so they inherit what it loads); reading, duplicate
 detection, the stream and the manifest stay in this process, in record order;
-letters for a folder are written by the process that rendered them. Nothing is kept per record and
-every cache is bounded, so peak memory does not grow with the number of records
-(bench/RESULTS.md: under 100 MB for 100,000 records with the checks on).
+letters for a folder are written by the process that rendered them. Nothing is
+kept per record and every cache is bounded, so peak memory does not grow with
+the number of records (bench/RESULTS.md: under 100 MB for 100,000 records with
+the checks on).
 """
 
 from __future__ import annotations
