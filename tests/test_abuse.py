@@ -342,6 +342,10 @@ def test_a_folder_with_other_files_is_refused_and_kept(project: Path, stranger: 
 # --- 4. crashes and full disks leave nothing behind -------------------------------------------
 
 
+def letters_in(folder: Path) -> int:
+    return sum(1 for p in folder.iterdir() if p.name != "manifest.jsonl")
+
+
 def test_kill_9_leaves_letters_that_the_next_run_removes(project: Path) -> None:
     many(project, 20_000)
     process = subprocess.Popen(
@@ -354,13 +358,13 @@ def test_kill_9_leaves_letters_that_the_next_run_removes(project: Path) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and process.poll() is None:
         staging = list(project.glob(f".out.brief-staging-{process.pid}-*"))
-        if staging and sum(1 for _ in staging[0].iterdir()) > 100:
+        if staging and letters_in(staging[0]) > 100:
             break
         time.sleep(0.01)
     process.kill()
     process.wait()
     assert staging, "the render ended before it could be killed"
-    left = sum(1 for p in staging[0].iterdir() if p.name != "manifest.jsonl")
+    left = letters_in(staging[0])
     assert left > 100 and not (project / "out").exists()
 
     many(project, 2)

@@ -387,6 +387,36 @@ def test_paragraph_by_paragraph_finds_what_the_whole_text_does(language: str) ->
             )
 
 
+_NUMBERS = (
+    "€ 1.234,56", "€ 0,99", "12-11-2026", "22 november 2026", "K0001234", "06-12345678",
+    "0800-1234", "2026", "3e", "10%", "1.", "2)", "NL91 ABNA 0417 1643 00", "k12@x.nl",
+    "A4", "9.00", "07.30-17.00", "5000", "99.",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_paragraphs_with_numbers_are_judged_by_their_shape(language: str) -> None:
+    """A paragraph with digits is looked up by its shape (numbers made alike): it finds
+    what the whole text, read as written, does."""
+    from brief.hardwords import _hard_words
+
+    plain = _hard_words.__wrapped__
+    rng = random.Random(23 if language == "nl" else 24)
+    texts = []
+    for text in _texts(2000, seed=25 if language == "nl" else 26):
+        words = text.split(" ")
+        for _ in range(rng.randint(1, 6)):
+            number = rng.choice(_NUMBERS)
+            number = "".join(str(rng.randint(0, 9)) if c.isdigit() else c for c in number)
+            words.insert(rng.randint(0, len(words)), number + rng.choice(("", ".", ",", ":")))
+        texts.append(" ".join(words))
+    for text in texts:
+        for threshold in (B1, 3.0):
+            assert hard_words(text, language, threshold) == plain(text, language, threshold), repr(
+                text
+            )
+
+
 def test_after_newline_is_the_stripped_text_before() -> None:
     from brief.hardwords import _OPENERS, _after_newline
 

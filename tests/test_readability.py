@@ -510,6 +510,18 @@ def test_shape_keeps_sentences_words_and_syllables(language: str) -> None:
         assert counts.scores() == score_sentences(split_sentences(text, language), language)
 
 
+def test_facts_found_by_shape_are_the_facts_of_the_text() -> None:
+    """The facts (amounts, dates, IBANs, phone numbers, e-mail addresses) found once per
+    shape of a paragraph, with their text and key read from the paragraph itself, are
+    those the plain tokenizer finds in every paragraph, also in texts dense with numbers."""
+    found = 0
+    for text in SHAPE_CASES:
+        expected = readability.plain_facts(text)
+        assert readability.facts(text) == expected, text
+        found += len(expected)
+    assert found > 1500
+
+
 def test_shape_changes_only_digits_and_makes_numbers_alike() -> None:
     assert readability.shape("€ 2.076,48 voor K0001234 op 22-11-2026") == (
         "€ 5.055,55 voor K0055555 op 55-55-5555"

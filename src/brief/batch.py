@@ -19,12 +19,14 @@ in a first pass before any letter is printed; a record that fails only
 while rendering stops the letters after the ones already printed.
 
 With ``jobs`` above 1 the records are rendered by that many forked
-worker processes once a batch passes :data:`POOL_AFTER` records; reading,
-duplicate detection, the stream and the manifest stay in this process, in
-record order; letters for a folder are written by the process that rendered
-them. Nothing is kept per record and every cache is bounded, so peak memory
-does not grow with the number of records (bench/RESULTS.md: about 80 MB for
-100,000 records and for a million).
+worker processes once a batch passes :data:`POOL_AFTER` records (all but the
+first few, up to the first letter of each template they use, rendered here
+before the workers start, so they inherit what it loads); reading, duplicate
+detection, the stream and the manifest stay in this process, in record order;
+letters for a folder are written by the process that rendered them. Nothing is
+kept per record and every cache is bounded, so peak memory does not grow with
+the number of records (bench/RESULTS.md: under 100 MB for 100,000 records with
+the checks on).
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -58,8 +60,8 @@ from .staff import StaffMember
 MANIFEST = "manifest.jsonl"
 SHOWN_PROBLEMS = 10
 STDOUT = Path("-")
-#: Records rendered in this process before ``jobs`` starts its workers: small
-#: batches never pay for the processes.
+#: A batch of at most this many records is rendered in this process whatever ``jobs``
+#: says: small batches never pay for the processes.
 POOL_AFTER = 256
 CHUNK = 64  # records per task sent to a worker
 
@@ -890,19 +892,45 @@ _RENDERER: Renderer | None = None  # what a forked worker renders with
 def _outcomes(
     renderer: Renderer, items: Iterator[Record | Outcome], jobs: int, sink: _Folder | _Stream
 ) -> Generator[Outcome, None, None]:
-    """Every item rendered, in order: here, or by ``jobs`` forked workers after the first
-    :data:`POOL_AFTER` records."""
+    """Every item rendered, in order: here, or, in a batch of more than :data:`POOL_AFTER`
+    records, by ``jobs`` forked workers after the few that warm up (:func:`_warm_up`);
+    this process reads and orders."""
     jobs = jobs or cores()
     import multiprocessing
 
-    for chunk in _chunks(islice(items, POOL_AFTER), CHUNK):
+    ahead = list(islice(items, POOL_AFTER + 1))
+    if jobs > 1 and len(ahead) > POOL_AFTER and "fork" in multiprocessing.get_all_start_methods():
+        here = _warm_up(renderer, ahead)
+        for chunk in _chunks(ahead[:here], CHUNK):
+            yield from renderer.many(chunk)
+        with _settled_heap():
+            yield from _pooled(renderer, chain(ahead[here:], items), jobs, sink)
+        return
+    for chunk in _chunks(ahead, CHUNK):
         yield from renderer.many(chunk)
     with _settled_heap():
-        if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-            for chunk in _chunks(items, CHUNK):
-                yield from renderer.many(chunk)
-        else:
-            yield from _pooled(renderer, items, jobs, sink)
+        for chunk in _chunks(items, CHUNK):
+            yield from renderer.many(chunk)
+
+
+def _warm_up(renderer: Renderer, ahead: list[Record | Outcome]) -> int:
+    """How many of the first records this process renders before the workers start: up
+    to the first letter of each template the first records use, so that the workers
+    inherit what rendering and checking needs (compiled templates, locale data, word
+    lists) instead of each loading it again, and this process renders no more."""
+    seen: set[Path] = set()
+    upto = 0
+    for index, item in enumerate(ahead):
+        if not isinstance(item, Record):
+            continue
+        try:
+            spec = renderer.prepare(item)[1]
+        except RecordError:
+            continue
+        if spec.path not in seen:
+            seen.add(spec.path)
+            upto = index + 1
+    return upto
 
 
 @contextmanager

@@ -211,27 +211,71 @@ class Fact(NamedTuple):
 def facts(text: str) -> list[Fact]:
     """The amounts, dates, IBANs, phone numbers and e-mail addresses in ``text``, as the
     word tokenizer finds them (each is one token there), in order. Paragraphs are read
-    once each (most of a batch's paragraphs repeat from letter to letter)."""
+    once each (most of a batch's paragraphs repeat from letter to letter), and where they
+    are read again, the tokens are found once per :func:`shape` of a paragraph."""
     found: list[Fact] = []
     offset = 0
     for piece in text.split("\n\n"):
-        found.extend(
-            fact._replace(start=fact.start + offset, end=fact.end + offset)
-            for fact in _piece_facts(piece)
-        )
+        if offset:
+            found.extend(
+                Fact(kind, written, key, start + offset, end + offset)
+                for kind, written, key, start, end in _piece_facts(piece)
+            )
+        else:
+            found.extend(_piece_facts(piece))
         offset += len(piece) + 2
     return found
+
+
+def fact_keys(text: str) -> frozenset[tuple[str, str]]:
+    """``(kind, key)`` of every fact in ``text`` (see :func:`facts`), without their places."""
+    keys: frozenset[tuple[str, str]] = frozenset()
+    for piece in text.split("\n\n"):
+        found = _piece_keys(piece)
+        if found:
+            keys = keys | found
+    return keys
+
+
+@lru_cache(maxsize=2048)
+def _piece_keys(piece: str) -> frozenset[tuple[str, str]]:
+    return frozenset((fact.kind, fact.key) for fact in _piece_facts(piece))
 
 
 _FACT_START = re.compile(r"[\d@€$£]|EUR")
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=2048)
 def _piece_facts(piece: str) -> tuple[Fact, ...]:
     if not _FACT_START.search(piece):
         return ()
     found = []
-    for match in _token_pattern().finditer(piece):
+    for kind, start, end in _shaped_facts(shape(piece)):
+        token = piece[start:end]
+        found.append(Fact(kind, token, _fact_key(kind, token), start, end))
+    return tuple(found)
+
+
+def plain_facts(text: str) -> list[Fact]:
+    """:func:`facts` without its caches and shortcuts: every paragraph's tokens read."""
+    found: list[Fact] = []
+    offset = 0
+    for piece in text.split("\n\n"):
+        for kind, start, end in _fact_spans(piece, fast=False):
+            token = piece[start:end]
+            found.append(Fact(kind, token, _fact_key(kind, token), start + offset, end + offset))
+        offset += len(piece) + 2
+    return found
+
+
+@lru_cache(maxsize=1024)
+def _shaped_facts(piece: str) -> tuple[tuple[str, int, int], ...]:
+    """(kind, start, end) of each fact in ``piece``; the same in every text of its shape."""
+    return tuple(_fact_spans(piece))
+
+
+def _fact_spans(text: str, fast: bool = True) -> Iterator[tuple[str, int, int]]:
+    for match in _token_pattern(fast).finditer(text):
         if match.start(1) >= 0:
             continue
         token = match.group()
@@ -239,9 +283,8 @@ def _piece_facts(piece: str) -> tuple[Fact, ...]:
             continue
         for kind, pattern in _fact_patterns():
             if pattern.fullmatch(token):
-                found.append(Fact(kind, token, _fact_key(kind, token), *match.span()))
+                yield kind, *match.span()
                 break
-    return tuple(found)
 
 
 _DIGIT_OR_AT = re.compile(r"[\d@]")
@@ -359,7 +402,7 @@ def count_sentences(text: str, language: str) -> Counts:
     return Counts(text, lang, pieces)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=2048)
 def _piece(piece: str, language: str) -> Piece:
     """What :class:`Piece` says of `piece`; this cache is for repeated pieces, the one
     below for pieces alike but for their numbers."""
@@ -404,6 +447,7 @@ def officialese(language: str) -> tuple[re.Pattern[str] | None, dict[str, str]]:
 _DIGIT_RUN = re.compile(r"[0-9]+")
 
 
+@lru_cache(maxsize=256)
 def shape(text: str) -> str:
     """`text` with its numbers made alike, as a key to cache what is found in it.
 
@@ -418,7 +462,8 @@ def shape(text: str) -> str:
     period that could end a sentence (a list number: "2." ends no sentence after "1.").
     A token never starts or ends inside a run of digits, and a token's syllables depend
     only on whether it has a digit. tests/test_readability.py checks this on thousands
-    of texts dense with numbers.
+    of texts dense with numbers. The last few shapes are kept: a paragraph is shaped for
+    its sentences, its facts and its hard words.
     """
     return _DIGIT_RUN.sub(_shape_run, text)
 

@@ -179,7 +179,7 @@ _SPACES = re.compile(r"\s+")
 _EXTRA_SPACE = re.compile(r"\s{2,}|[^\S ]")  # what _SPACES changes; single spaces are kept
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)
 def _clean(line: str) -> str:
     """One line as a reader sees it: no HTML tags, entities decoded, spaces collapsed."""
     if "<" in line:
@@ -245,7 +245,7 @@ _BLOCK_END = re.compile(
 )
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)
 def _closing(line: str) -> tuple[str, str] | None:
     """``(closing phrase with its punctuation, same-line rest)`` when ``line`` opens with one."""
     m = _CLOSING.match(line)
@@ -298,7 +298,7 @@ def find_signature(text: str) -> Signature:
     return Signature(closing=phrase, closing_line=index, lines=tuple(block))
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)
 def _line(raw: str) -> tuple[str, tuple[str, str] | None, bool, bool]:
     """What :func:`find_signature` asks of one line: its cleaned text, the closing phrase
     it opens with, and whether it starts a postscript or ends the signature block.

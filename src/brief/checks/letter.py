@@ -15,7 +15,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from ..profiles import Profile
-from ..readability import Counts
+from ..readability import Counts, Fact
 from ..staff import Roster, StaffMember
 
 if TYPE_CHECKING:  # imported when first used: signoff is not needed to load the rules
@@ -117,27 +117,27 @@ class LetterText:
         return classify(self.signature, self.roster, organisation=(org.name, org.short_name))
 
     @cached_property
+    def facts(self) -> list[Fact]:
+        """The amounts, dates, IBANs, phone numbers and e-mail addresses in the text."""
+        from ..readability import facts
+
+        return facts(self.text)
+
+    @cached_property
+    def fact_keys(self) -> frozenset[tuple[str, str]]:
+        """``(kind, key)`` of every fact in the text, for comparing the parts."""
+        from ..readability import fact_keys
+
+        return fact_keys(self.text)
+
+    @cached_property
     def own_words(self) -> frozenset[str]:
         """Lower-case words that are names or the organisation's own, never hard words:
         the roster's names, the customer's field values, the organisation's details, the
         region's and team's names and the region's ``allowed_words``."""
         from ..hardwords import words_of
 
-        org = self.profile.organisation
-        return words_of(
-            (
-                *(member.name for member in self.roster),
-                *self.customer.values(),
-                org.name,
-                org.short_name,
-                org.address,
-                org.website,
-                org.email,
-                self.profile.name,
-                self.profile.team_name,
-                *self.profile.allowed_words,
-            )
-        )
+        return _fixed_words(self.profile, self.roster) | words_of(self.customer.values())
 
     @cached_property
     def body_range(self) -> tuple[int, int]:
@@ -184,3 +184,35 @@ class LetterText:
             return len(self.text)
         column = min(offset - self._body_line_starts[index], len(self.lines[line]))
         return self.line_starts[line] + column
+
+
+_FIXED_WORDS: dict[tuple[int, int], tuple[Profile, Roster, frozenset[str]]] = {}
+
+
+def _fixed_words(profile: Profile, roster: Roster) -> frozenset[str]:
+    """The own words that are the same in every letter of a region: found once per
+    (profile, roster), which stay alive as long as their entry does."""
+    key = (id(profile), id(roster))
+    found = _FIXED_WORDS.get(key)
+    if found is not None and found[0] is profile and found[1] is roster:
+        return found[2]
+    from ..hardwords import words_of
+
+    org = profile.organisation
+    words = words_of(
+        (
+            *(member.name for member in roster),
+            org.name,
+            org.short_name,
+            org.address,
+            org.website,
+            org.email,
+            profile.name,
+            profile.team_name,
+            *profile.allowed_words,
+        )
+    )
+    if len(_FIXED_WORDS) >= 256:
+        _FIXED_WORDS.clear()
+    _FIXED_WORDS[key] = (profile, roster, words)
+    return words
