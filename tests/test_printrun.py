@@ -27,9 +27,7 @@ DOC = b"""
 
 def letter_pdf(name: str, pages: int, *, paper: str = "a4", standard: bool = False) -> bytes:
     data = json.dumps({"name": name, "pages": pages, "paper": paper})
-    return typst.compile(
-        DOC, sys_inputs={"data": data}, pdf_standards=["a-2b"] if standard else []
-    )
+    return typst.compile(DOC, sys_inputs={"data": data}, pdf_standards=["a-2b"] if standard else [])
 
 
 def merged(*pdfs: bytes) -> tuple[bytes, list[tuple[int, int, bool]]]:
@@ -69,8 +67,11 @@ def test_every_letter_starts_on_an_odd_page() -> None:
 
 def test_each_letter_keeps_its_page_size_and_fonts() -> None:
     data, placed = merged(letter_pdf("Groot", 1, paper="a3"), letter_pdf("Klein", 2))
+    assert placed == [(1, 1, True), (3, 2, False)]
     reader = pypdf.PdfReader(io.BytesIO(data), strict=True)
-    sizes = [(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in reader.pages]
+    sizes = [
+        (round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in reader.pages
+    ]
     assert sizes == [(842, 1191), (842, 1191), (595, 842), (595, 842)]  # the blank page too
     for page in (reader.pages[0], reader.pages[2]):
         fonts = page["/Resources"]["/Font"]

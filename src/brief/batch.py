@@ -694,7 +694,7 @@ class _Batch:
         result = self.result
         entry = outcome.entry
         if outcome.error is None and outcome.data is not None:
-            mismatch = self.sink.mismatch(entry["channel"]) or self.sink.taken(
+            mismatch = self.sink.mismatch(_kind(outcome)) or self.sink.taken(
                 outcome.name, entry["line"]
             )
             if mismatch:
@@ -808,11 +808,28 @@ class _Folder:
         self.staging.abort()  # nothing left to remove after a commit
 
 
+def _kind(outcome: Outcome) -> str:
+    """What a stream holds: ``email``, ``letter`` (text) or ``pdf`` (PDF letters)."""
+    return "pdf" if outcome.name.endswith(".pdf") else str(outcome.entry["channel"])
+
+
+def print_manifest_path(stream: Path) -> Path:
+    """The print manifest beside a PDF stream: ``print.pdf`` -> ``print.manifest.csv``."""
+    return stream.with_name(f"{stream.stem}.manifest.csv")
+
+
+#: The print manifest's columns: one row per letter in the print run, in print order.
+PRINT_COLUMNS = ("record", "first_page", "pages", "blank_after", "channel", "template", "region")
+
+
 class _Stream:
-    """Every letter in one stream; the manifest, if asked for, in its own file."""
+    """Every letter in one stream; the manifest, if asked for, in its own file. PDF
+    letters go into one print run, with a print manifest (CSV) beside a file target."""
 
     def __init__(self, target: Path, manifest: Path | None, records: Path):
         self.records = str(records)
+        self.target = target
+        self.manifest_path = manifest
         self.stream = outbox.Stream(None if target == STDOUT else target)
         try:
             self.manifest_file = outbox.AtomicFile(manifest, text=True) if manifest else None
@@ -820,6 +837,8 @@ class _Stream:
             self.stream.abort()
             raise
         self.handle = self.manifest_file.handle if self.manifest_file else None
+        self.print_manifest: outbox.AtomicFile | None = None
+        self.print_rows: Any = None  # a csv writer on the print manifest
 
     @property
     def written(self) -> int:
@@ -835,7 +854,9 @@ class _Stream:
         held = self.stream.channel
         if held is None or held == channel:
             return None
-        kinds = {"email": "e-mails", "letter": "letters"}
+        kinds = {"email": "e-mails", "letter": "text letters", "pdf": "PDF letters"}
+        if {held, channel} == {"email", "letter"}:
+            kinds["letter"] = "letters"
         return (
             f"this template makes {kinds[channel]}, and this stream already holds "
             f"{kinds[held]} (write e-mails and letters to separate streams)"
@@ -844,10 +865,55 @@ class _Stream:
     def write(self, outcome: Outcome, *, write: bool) -> dict[str, Any]:
         if not write:
             return {}
+        if _kind(outcome) == "pdf":
+            return self._write_pdf(outcome)
         index, offset, length = self.stream.write(
             outcome.entry["channel"], outcome.data or b"", outcome.sender
         )
         return {"index": index, "offset": offset, "length": length}
+
+    def _write_pdf(self, outcome: Outcome) -> dict[str, Any]:
+        placed = self.stream.write_pdf(outcome.data or b"")
+        location = {
+            "index": self.stream.count,
+            "first_page": placed.first_page,
+            "pages": placed.pages,
+            "blank_after": placed.blank_after,
+        }
+        if self.target != STDOUT:
+            if self.print_rows is None:
+                self._open_print_manifest()
+            entry = outcome.entry
+            self.print_rows.writerow(
+                (
+                    entry["record"],
+                    placed.first_page,
+                    placed.pages,
+                    "yes" if placed.blank_after else "no",
+                    entry["channel"],
+                    entry["template"],
+                    entry["region"],
+                )
+            )
+        return location
+
+    def _open_print_manifest(self) -> None:
+        import csv
+
+        path = print_manifest_path(self.target)
+        for taken, what in (
+            (Path(self.records), "the records file"),
+            (self.manifest_path, "--manifest"),
+        ):
+            if taken is not None and path.absolute() == taken.absolute():
+                raise BriefError(
+                    f"the print manifest {path.name} would replace {what}; give the stream "
+                    "another name",
+                    path=path,
+                )
+        self.print_manifest = outbox.AtomicFile(path, text=True)
+        self.print_rows = csv.writer(self.print_manifest.handle, lineterminator="\n")
+        self.print_rows.writerow(PRINT_COLUMNS)
 
     def manifest(self, entry: dict[str, Any]) -> None:
         if self.handle is not None:
@@ -857,16 +923,22 @@ class _Stream:
         self.stream.flush()
         if self.handle is not None:
             self.handle.flush()
+        if self.print_manifest is not None:
+            self.print_manifest.handle.flush()
 
     def commit(self) -> None:
         self.stream.commit()
         if self.manifest_file is not None:
             self.manifest_file.commit()
+        if self.print_manifest is not None:
+            self.print_manifest.commit()
 
     def close(self) -> None:
         self.stream.abort()
         if self.manifest_file is not None:
             self.manifest_file.abort()
+        if self.print_manifest is not None:
+            self.print_manifest.abort()
 
 
 @contextmanager

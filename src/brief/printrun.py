@@ -199,7 +199,9 @@ class PrintRun:
 
     def _object(self, number: int, body: bytes, stream: bytes = b"") -> None:
         self.offsets[number] = self.written
-        self._write(b"%d 0 obj\n" % number + body + (b"\n" + stream if stream else b"") + b"\nendobj\n")
+        self._write(
+            b"%d 0 obj\n" % number + body + (b"\n" + stream if stream else b"") + b"\nendobj\n"
+        )
 
     def add(self, pdf: bytes) -> Placed:
         """Append one letter's PDF; returns where it went."""
