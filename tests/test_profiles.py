@@ -13,7 +13,8 @@ from brief.staff import Roster, load_roster
 
 KNOWN_STAFF = "bianca, carina, ineke, stagiair"
 PROFILE_FIELDS = (
-    "address, allowed_words, contacts, extends, language, name, organisation, reading_level, "
+    "address, allowed_words, contacts, extends, language, letter, name, organisation, "
+    "reading_level, "
     "team, team_name, thresholds, variant"
 )
 LEVELS = "a2, b1, plain, standard, very plain, very-plain"
@@ -548,7 +549,7 @@ def test_unknown_organisation_field(tmp_path, roster):
     )
     assert error_of(tmp_path, roster) == (
         f"{path}:4: field 'webiste': unknown field "
-        "(known: address, email, iban, name, phone, short_name, website)"
+        "(known: address, bic, email, footer, iban, logo, name, phone, place, short_name, website)"
     )
 
 

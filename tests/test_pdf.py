@@ -1,0 +1,428 @@
+"""Paper letters as PDF (brief.pdf): real documents, read back with pdfplumber and pypdf."""
+
+from __future__ import annotations
+
+import io
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pdfplumber
+import pypdf
+import pytest
+import segno
+import segno.helpers
+from fontTools.cffLib import CFFFontSet
+
+from brief.errors import ConfigError, RecordError
+from brief.pdf import (
+    LetterPages,
+    Window,
+    address_lines,
+    body_paragraphs,
+    epc_payload,
+    letter_data,
+    postal_line,
+)
+from brief.project import Project
+from brief.records import make_record
+
+MM = 72 / 25.4  # points per millimetre
+
+HOSTILE = [
+    "#set page(width: 1cm)",
+    "*vet* _schuin_",
+    "$x^2$",
+    "<script>alert(1)</script>",
+    "back\\slash",
+    "@ref ] [ #",
+    '"quotes" // comment',
+]
+
+
+def customer(**fields: str) -> dict[str, str]:
+    base = {
+        "id": "K1005",
+        "region": "noord",
+        "name": "Pieter Ĳsselstein",
+        "salutation": "heer Ĳsselstein",
+        "first_name": "Pieter",
+        "street": "Zusterstraat 19",
+        "postcode": "4331ka",
+        "city": "Middelburg",
+        "email": "pieter@example.nl",
+        "amount": "3.120,00",
+        "due_date": "01-08-2026",
+    }
+    base.update(fields)
+    return base
+
+
+def template(demo: Path, name: str, body: str, **front: str) -> None:
+    matter = "".join(f"{key}: {value}\n" for key, value in front.items())
+    (demo / "templates" / f"{name}.j2").write_text(
+        f"---\nsubject: {front.pop('subject', 'Uw huur')}\nchannel: letter\n{matter}---\n{body}",
+        encoding="utf-8",
+    )
+
+
+def open_pdf(data: bytes) -> pdfplumber.PDF:
+    return pdfplumber.open(io.BytesIO(data))
+
+
+def text_of(data: bytes) -> list[str]:
+    with open_pdf(data) as pdf:
+        return [page.extract_text() for page in pdf.pages]
+
+
+def box_mm(page: pdfplumber.page.Page, text: str) -> tuple[float, float, float, float]:
+    """(left, top, right, bottom) in millimetres of ``text``'s one match on ``page``."""
+    found = page.search(text, regex=False)
+    assert len(found) == 1, (text, found)
+    hit = found[0]
+    return tuple(round(hit[key] / MM, 2) for key in ("x0", "top", "x1", "bottom"))  # type: ignore[return-value]
+
+
+def xmp(data: bytes) -> str:
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    return reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode("utf-8")
+
+
+def fonts(data: bytes) -> dict[str, pypdf.generic.DictionaryObject]:
+    """Every font a page uses, by its base name."""
+    found = {}
+    for page in pypdf.PdfReader(io.BytesIO(data)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            found[str(font["/BaseFont"])] = font
+    return found
+
+
+def glyph_of(font: pypdf.generic.DictionaryObject, char: str) -> bytes:
+    """The embedded font's outline program for ``char`` (via the font's ToUnicode map);
+    fails when the font has no glyph for it."""
+    to_unicode = font["/ToUnicode"].get_object().get_data().decode("ascii")
+    code = f"{ord(char):04X}"
+    cids = re.findall(rf"<([0-9A-F]{{4}})> <{code}>", to_unicode)
+    assert cids, f"no glyph for {char!r}"
+    cid = int(cids[0], 16)
+    assert cid != 0  # .notdef: a box
+    descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+    cff = CFFFontSet()
+    cff.decompile(io.BytesIO(descriptor["/FontFile3"].get_object().get_data()), None)
+    charstrings = cff[cff.fontNames[0]].CharStrings
+    program = charstrings[f"cid{cid:05d}"]
+    program.compile()
+    notdef = charstrings[".notdef"]
+    notdef.compile()
+    assert program.bytecode != notdef.bytecode
+    return bytes(program.bytecode)
+
+
+@pytest.fixture
+def api(demo: Path) -> Project:
+    return Project.discover(demo)
+
+
+def letter_for(api: Project, template_name: str = "bedankt", **fields: str):
+    return api.render(customer(**fields), template=template_name, date="2026-11-22", check=False)
+
+
+# -- pure parts ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("postcode", "city", "line"),
+    [
+        ("4381 EK", "Vlissingen", "4381 EK  VLISSINGEN"),
+        ("4381ek", "vlissingen", "4381 EK  VLISSINGEN"),
+        ("4381  ek", "Oost-Souburg", "4381 EK  OOST-SOUBURG"),
+        ("B-2000", "Antwerpen", "B-2000  ANTWERPEN"),  # not Dutch: as written
+    ],
+)
+def test_postal_line_as_postnl_asks(postcode, city, line):
+    assert postal_line(postcode, city) == line
+
+
+def test_address_lines_and_a_missing_part():
+    record = make_record(customer(), "c.csv", 3)
+    assert address_lines(record) == ["Pieter Ĳsselstein", "Zusterstraat 19", "4331 KA  MIDDELBURG"]
+    record = make_record(customer(street=""), "c.csv", 3)
+    with pytest.raises(RecordError) as info:
+        address_lines(record)
+    assert str(info.value) == (
+        "c.csv:3: record 'K1005': field 'street': a paper letter needs the customer's "
+        "address (name, street, postcode, city)"
+    )
+
+
+def test_body_starts_at_the_salutation_and_keeps_lines():
+    text = (
+        "Dijkzicht\nDijkzichtplein 1\n\nJan\nStraat 1\n\nVlissingen, 1 mei\n\n"
+        "Geachte heer Jansen,\n\nRegel een\nregel twee.\n\n\n\nMet vriendelijke groet,\n\nIneke\n"
+    )
+    assert body_paragraphs(text) == [
+        ["Geachte heer Jansen,"],
+        ["Regel een", "regel twee."],
+        ["Met vriendelijke groet,"],
+        ["Ineke"],
+    ]
+    assert body_paragraphs("Zonder aanhef.\n\nTweede alinea.\n") == [
+        ["Zonder aanhef."],
+        ["Tweede alinea."],
+    ]
+
+
+def test_epc_payload_exactly_and_as_segno_encodes_it():
+    payload = epc_payload(
+        name="Woningcorporatie Dijkzicht",
+        iban="NL91ABNA0417164300",
+        bic="ABNANL2A",
+        amount=Decimal("3120.00"),
+        text="K1005",
+    )
+    assert payload == (
+        "BCD\n002\n1\nSCT\nABNANL2A\nWoningcorporatie Dijkzicht\nNL91ABNA0417164300\n"
+        "EUR3120\n\n\nK1005"
+    )
+    assert (
+        epc_payload(name="X", iban="NL91ABNA0417164300", amount=Decimal("456.78"), text="K1").split(
+            "\n"
+        )[7]
+        == "EUR456.78"
+    )
+    made = segno.helpers.make_epc_qr(
+        name="Woningcorporatie Dijkzicht",
+        iban="NL91ABNA0417164300",
+        bic="ABNANL2A",
+        amount=Decimal("3120.00"),
+        text="K1005",
+        encoding=1,
+    )
+    same = segno.make_qr(payload.encode("utf-8"), error="m", boost_error=False)
+    assert made.matrix == same.matrix
+
+
+def test_window_default_lies_inside_the_envelope_windows():
+    window = Window()
+    assert (window.left, window.top, window.right, window.bottom) == (20, 46, 105, 68)
+    assert window.lines == 5
+
+
+# -- one letter --------------------------------------------------------------------------
+
+
+def test_a_letter_read_back(api):
+    letter = letter_for(api)
+    data = letter.pdf()
+    assert data.startswith(b"%PDF-")
+    [page] = text_of(data)
+    lines = page.splitlines()
+    assert "Pieter Ĳsselstein" in lines
+    assert "4331 KA MIDDELBURG" in lines  # extraction folds the two spaces
+    assert "Datum Vlissingen, 22 november 2026" in lines
+    assert "Klantnummer K1005" in lines
+    assert "Betreft Uw huurachterstand is helemaal betaald" in lines
+    assert "Geachte heer Ĳsselstein," in lines
+    assert "Met vriendelijke groet," in lines
+    assert "Pagina" not in page  # one page: no page numbers
+    # the template's own head (its first lines) is not printed twice
+    assert page.count("Woningcorporatie Dijkzicht, Dijkzichtplein 1") == 1
+    assert page.count("Zusterstraat 19") == 1
+    assert "IBAN NL91 ABNA 0417 1643 00 · BIC ABNANL2A" in lines
+
+
+def test_the_address_block_lies_inside_the_window(api):
+    data = letter_for(api).pdf()
+    with open_pdf(data) as pdf:
+        page = pdf.pages[0]
+        assert (round(page.width / MM), round(page.height / MM)) == (210, 297)  # A4
+        block = [
+            box_mm(page, "Woningcorporatie Dijkzicht, Dijkzichtplein 1, 4381 AB Vlissingen"),
+            box_mm(page, "Pieter Ĳsselstein"),
+            box_mm(page, "Zusterstraat 19"),
+            box_mm(page, "4331 KA MIDDELBURG"),  # search folds spaces; the chars do not:
+        ]
+        last = page.search("MIDDELBURG")[0]
+        chars = [c["text"] for c in page.chars if abs(c["top"] - last["top"]) < 0.5]
+        assert "".join(chars) == "4331 KA  MIDDELBURG"
+    assert [top for _, top, _, _ in block] == sorted(top for _, top, _, _ in block)
+    for left, top, right, bottom in block:
+        assert left >= 20 and right <= 105
+        assert top >= 46 and bottom <= 68
+
+
+def test_fonts_are_embedded_and_have_every_dutch_letter(api):
+    letter = letter_for(api, name="Zoë Ĳsselstein-Ĳzerman", salutation="mevrouw ĳ ö ü ï É é")
+    data = letter.pdf()
+    used = fonts(data)
+    assert used  # some font
+    for name, font in used.items():
+        descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+        assert "/FontFile3" in descriptor or "/FontFile2" in descriptor, name
+        assert "LibertinusSerif" in name
+    regular = next(font for name, font in used.items() if name.endswith("Regular-Identity-H"))
+    for char in "ĲĳëéöüïÉ€":
+        glyph_of(regular, char)
+    [page] = text_of(data)
+    assert "Zoë Ĳsselstein-Ĳzerman" in page.splitlines()
+
+
+def test_metadata_and_pdfa(api):
+    data = letter_for(api).pdf()
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    meta = reader.metadata
+    assert meta is not None
+    assert meta.title == "Uw huurachterstand is helemaal betaald"
+    assert meta.author == "Ineke de Vries, Carina Bakker, Bianca Mulder, Linda Jansen"
+    assert meta["/CreationDate"] == "D:20261122000000Z"
+    packet = xmp(data)
+    assert "<pdfaid:part>2</pdfaid:part>" in packet
+    assert "<pdfaid:conformance>B</pdfaid:conformance>" in packet
+    assert "<xmp:CreateDate>2026-11-22T00:00:00Z</xmp:CreateDate>" in packet
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_hostile_names_print_literally(api, name):
+    data = letter_for(api, name=name, salutation=name).pdf()
+    [page] = text_of(data)
+    assert name in page.splitlines()
+    assert f"Geachte {name}," in page.splitlines()
+
+
+def test_large_print(api, demo):
+    normal = letter_for(api)
+    large = letter_for(api, large_print="ja")
+    sizes: list[set[float]] = []
+    for letter in (normal, large):
+        with open_pdf(letter.pdf()) as pdf:
+            top = pdf.pages[0].search("Geachte")[0]["top"]
+            bottom = pdf.pages[0].search("Met vriendelijke groet")[0]["bottom"]
+            chars = [c for c in pdf.chars if top <= c["top"] and c["bottom"] <= bottom]
+            sizes.append({round(c["size"], 1) for c in chars})
+    assert sizes == [{11.0}, {14.0}]
+    assert letter_data(large)["leading"] > letter_data(normal)["leading"]
+
+
+def test_multi_page_letter_numbers_its_pages(api, demo):
+    paragraph = "Dit is een lange alinea over uw huur. " * 30
+    template(
+        demo, "lang", "Geachte heer,\n\n" + f"{paragraph}\n\n" * 5 + "Groet,\n\nIneke de Vries\n"
+    )
+    data = letter_for(api, "lang").pdf()
+    pages = text_of(data)
+    assert len(pages) == 2
+    assert pages[0].splitlines()[-1] == "Pagina 1 van 2"
+    assert pages[1].splitlines()[-1] == "Pagina 2 van 2"
+    assert "Woningcorporatie Dijkzicht" in pages[0]
+    assert "Woningcorporatie" not in pages[1]  # no letterhead, window or footer
+    assert "Klantnummer" not in pages[1]
+
+
+def test_payment_qr_payload(api, demo):
+    template(
+        demo, "qr", "Geachte heer,\n\nBetaal.\n\nGroet,\n\nIneke de Vries\n", payment_qr="true"
+    )
+    letter = letter_for(api, "qr")
+    qr = letter_data(letter)["qr"]
+    assert qr["payload"] == (
+        "BCD\n002\n1\nSCT\nABNANL2A\nWoningcorporatie Dijkzicht\nNL91ABNA0417164300\n"
+        "EUR3120\n\n\nK1005"
+    )
+    [page] = text_of(letter.pdf())
+    assert "Scan en betaal met uw bank-app" in page
+    assert "€ 3.120,00 aan Woningcorporatie Dijkzicht" in page
+    assert "Omschrijving: K1005" in page
+    # nothing to pay: no code
+    assert letter_data(letter_for(api, "qr", amount="0"))["qr"] is None
+
+
+def test_payment_qr_needs_its_field(api, demo):
+    template(demo, "qr", "Geachte heer,\n\nBetaal.\n", payment_qr="openstaand")
+    letter = letter_for(api, "qr")
+    with pytest.raises(RecordError) as info:
+        letter.pdf()
+    assert str(info.value) == (
+        "record 'K1005': field 'openstaand': the payment QR code needs the amount due in "
+        "field 'openstaand'"
+    )
+
+
+def test_print_run_starts_every_letter_on_an_odd_page(api, demo):
+    paragraph = "Dit is een lange alinea over uw huur. " * 30
+    template(
+        demo, "lang", "Geachte heer,\n\n" + f"{paragraph}\n\n" * 5 + "Groet,\n\nIneke de Vries\n"
+    )
+    letters = [
+        letter_for(api, "bedankt", id="K1"),
+        letter_for(api, "lang", id="K2"),
+        letter_for(api, "bedankt", id="K3"),
+    ]
+    run = api.print_run(letters)
+    assert run.letters == (LetterPages(1, 1), LetterPages(3, 2), LetterPages(5, 1))
+    pages = text_of(run.pdf)
+    assert len(pages) == run.pages == 5
+    assert pages[1] == ""  # the back of K1's page
+    assert "Klantnummer K2" in pages[2]
+    assert pages[3].splitlines()[-1] == "Pagina 2 van 2"
+    assert "Klantnummer K3" in pages[4]
+
+
+def test_signature_only_for_a_roster_person_with_one(api, demo, tmp_path):
+    png = tmp_path / "ineke.png"
+    segno.make("Ineke").save(png, kind="png")
+    staff = demo / "examples" / "staff.yaml"
+    staff.write_text(
+        staff.read_text("utf-8").replace(
+            "    signs: true\n", f"    signs: true\n    signature: {png}\n", 1
+        ),
+        encoding="utf-8",
+    )
+    api = Project.discover(demo)
+    template(
+        demo,
+        "getekend",
+        "Geachte heer,\n\nBetaal.\n\nMet vriendelijke groet,\n\n{{ signer.name }}\n",
+    )
+    template(demo, "team", "Geachte heer,\n\nBetaal.\n\nMet vriendelijke groet,\n\nTeam Incasso\n")
+    signed = api.pdf(letter_for(api, "getekend"))
+    anonymous = api.pdf(letter_for(api, "team"))
+    other = api.pdf(letter_for(api, "getekend", region="oost"))  # Carina signs: no scan
+    with open_pdf(signed) as pdf:
+        [image] = pdf.pages[0].images
+        closing = pdf.pages[0].search("Met vriendelijke groet,")[0]
+        name = pdf.pages[0].search("Ineke de Vries")[-1]
+        assert closing["bottom"] <= image["top"] and image["bottom"] <= name["top"]
+    for data in (anonymous, other):
+        with open_pdf(data) as pdf:
+            assert pdf.pages[0].images == []
+
+
+def test_signature_file_is_checked(demo):
+    staff = demo / "examples" / "staff.yaml"
+    original = staff.read_text("utf-8")
+    staff.write_text(
+        original.replace("    signs: true\n", "    signs: true\n    signature: nope.png\n", 1),
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as info:
+        Project.discover(demo).roster  # noqa: B018
+    assert str(info.value) == (
+        "examples/staff.yaml:11: field 'signature': cannot read image 'nope.png': "
+        "No such file or directory"
+    )
+    (demo / "examples" / "nope.png").write_text("not a picture")
+    with pytest.raises(ConfigError) as info:
+        Project.discover(demo).roster  # noqa: B018
+    assert str(info.value) == (
+        "examples/staff.yaml:11: field 'signature': 'nope.png' is not a PNG or JPEG image"
+    )
+    staff.write_text(
+        original.replace("    signs: false\n", "    signs: false\n    signature: nope.png\n", 1),
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as info:
+        Project.discover(demo).roster  # noqa: B018
+    assert str(info.value).endswith(
+        "field 'signature': Sanne Willems may not sign letters (signs: false)"
+    )
