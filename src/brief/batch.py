@@ -41,7 +41,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import mime, outbox
 from .checks import Finding, Found, LetterText, check_email
@@ -54,6 +54,10 @@ from .records import Record, read_records
 from .render import Letter, TemplateSpec, render_letter, resolve_signer
 from .signoff import signed_by, signer_label
 from .staff import StaffMember
+
+if TYPE_CHECKING:
+    from .pdf import LetterPages
+    from .printrun import Placed
 
 MANIFEST = "manifest.jsonl"
 SHOWN_PROBLEMS = 10
@@ -73,6 +77,8 @@ class RenderOptions:
     check: bool = True  # run the letter rules on every letter
     allow_findings: bool = False  # keep letters with error-level findings instead of refusing
     history: Path | None = None  # the journal templates' ``history`` comes from (default: none)
+    pdf_letters: bool = False  # paper letters become PDFs (else their text)
+    print_run: bool = False  # PDF letters go into one print run: typeset many per compile
 
 
 @dataclass(kw_only=True)
@@ -333,6 +339,10 @@ class Outcome(NamedTuple):
     name: str = ""  # the letter's file name
     sender: str = ""  # the signer's address, for an mbox ``From`` line
     staged: bool = False  # written into the staging folder by the renderer
+    # A print run's chunk: its first letter's outcome carries the chunk's PDF (``data``)
+    # and where each of its letters is in it; the others are ``chunked``, without data.
+    pages: tuple[LetterPages, ...] = ()
+    chunked: bool = False
 
 
 def rejected(error: RecordError, region: str | None) -> Outcome:
@@ -462,16 +472,102 @@ class Renderer:
             done.append(None)
         encoded: list[tuple[int, Letter, bytes]] = []
         for index, letter in letters:
+            if self._on_paper(letter):  # typeset below, once its text passed the checks
+                encoded.append((index, letter, b""))
+                continue
             try:
                 encoded.append((index, letter, outbox.letter_bytes(letter)))
             except RecordError as err:
                 done[index] = _rejected(err, letter.record)
+        paper: list[tuple[int, Letter, list[Found]]] = []
         for index, letter, data in encoded:
             found = check(letter, self.project) if options.check else []
+            if self._on_paper(letter):
+                paper.append((index, letter, found))
+                continue
             done[index] = self._outcome(letter, data, found, reasons[index])
+        if paper:
+            self._typeset(paper, reasons, done)
         return done  # type: ignore[return-value]  # every None has been replaced
 
-    def _outcome(self, letter: Letter, data: bytes, found: list[Found], reason: str) -> Outcome:
+    def _on_paper(self, letter: Letter) -> bool:
+        return self.options.pdf_letters and letter.channel == "letter"
+
+    def _typeset(
+        self,
+        paper: list[tuple[int, Letter, list[Found]]],
+        reasons: dict[int, str],
+        done: list[Outcome | None],
+    ) -> None:
+        """The paper letters of a chunk as PDFs, with the ``layout`` rule's findings: a file
+        each, or (a print run) all in one compile, which is set again without the letters
+        the layout rule refuses."""
+        from .paper import address_widths, layout_found, page_layout
+        from .pdf import letter_data, typesetter
+
+        options, roster = self.options, self.project.roster
+        ready: list[tuple[int, Letter, list[Found], dict[str, Any]]] = []
+        for index, letter, found in paper:
+            if self._refused(found):  # refused by its text: no need to typeset it
+                done[index] = self._outcome(letter, b"", found, reasons[index], suffix="pdf")
+                continue
+            try:
+                ready.append((index, letter, found, letter_data(letter, roster)))
+            except RecordError as err:
+                done[index] = _rejected(err, letter.record)
+        setter = typesetter()
+        widths = address_widths([data["address"] for *_, data in ready]) if options.check else []
+        if not options.print_run:
+            for number, (index, letter, found, data) in enumerate(ready):
+                pdf = setter.compile([data])
+                if options.check:
+                    (pages,) = setter.pages()
+                    page = page_layout(letter, data["address"], widths[number], pages, pdf)
+                    found = found + layout_found(page)
+                done[index] = self._outcome(letter, pdf, found, reasons[index], suffix="pdf")
+            return
+        measured = dict(zip((index for index, *_ in ready), widths, strict=False))
+        while ready:
+            pdf = setter.compile([data for *_, data in ready])
+            placed = setter.pages()
+            kept: list[tuple[int, Letter, list[Found], dict[str, Any]]] = []
+            outcomes: list[tuple[int, Letter, list[Found]]] = []
+            for (index, letter, found, data), pages in zip(ready, placed, strict=True):
+                if options.check:
+                    page = page_layout(letter, data["address"], measured[index], pages, pdf)
+                    found = found + layout_found(page)
+                if self._refused(found):
+                    done[index] = self._outcome(letter, b"", found, reasons[index], suffix="pdf")
+                else:
+                    kept.append((index, letter, found, data))
+                    outcomes.append((index, letter, found))
+            if len(kept) < len(ready):  # set again without the refused letters
+                ready = kept
+                continue
+            for number, (index, letter, found) in enumerate(outcomes):
+                outcome = self._outcome(letter, b"", found, reasons[index], suffix="pdf")
+                if number == 0:  # the chunk's PDF goes with its first letter
+                    outcome = outcome._replace(data=pdf, pages=placed)
+                else:
+                    outcome = outcome._replace(chunked=True)
+                done[index] = outcome
+            return
+
+    def _refused(self, found: list[Found]) -> bool:
+        """Whether error-level findings refuse a letter (never with ``allow_findings``)."""
+        if self.options.allow_findings:
+            return False
+        return any(f.rule.severity == "error" for f in found)
+
+    def _outcome(
+        self,
+        letter: Letter,
+        data: bytes,
+        found: list[Found],
+        reason: str,
+        *,
+        suffix: str | None = None,
+    ) -> Outcome:
         options, record, spec = self.options, letter.record, letter.template
         errors = _refusal([(f.rule.id, f.rule.severity, f.hit.message, f.part) for f in found])
         entry: dict[str, Any] = {"record": record.id}
@@ -499,7 +595,7 @@ class Renderer:
             ]
         if refused:
             return Outcome(entry)
-        name = outbox.letter_filename(letter)
+        name = outbox.letter_filename(letter, suffix)
         if self.staging is not None:
             try:
                 self.staging.write(name, data)
@@ -568,6 +664,10 @@ def render_batch(
 ) -> BatchResult:
     """Render every record of ``options.records`` into ``options.out`` or ``options.stream``."""
     options.validate()
+    if options.stream is not None and options.stream.suffix.lower() == ".pdf":
+        options = dataclasses.replace(options, pdf_letters=True)  # a print run: PDF letters
+    if options.stream is not None and options.pdf_letters:
+        options = dataclasses.replace(options, print_run=True)
     if options.template is not None:
         project.templates.require(options.template)
     project.profiles  # load and check the project before touching any record  # noqa: B018
@@ -839,6 +939,7 @@ class _Stream:
         self.handle = self.manifest_file.handle if self.manifest_file else None
         self.print_manifest: outbox.AtomicFile | None = None
         self.print_rows: Any = None  # a csv writer on the print manifest
+        self.pending: deque[Placed] = deque()  # where the letters of the last chunk went
 
     @property
     def written(self) -> int:
@@ -873,9 +974,14 @@ class _Stream:
         return {"index": index, "offset": offset, "length": length}
 
     def _write_pdf(self, outcome: Outcome) -> dict[str, Any]:
-        placed = self.stream.write_pdf(outcome.data or b"")
+        if outcome.pages:  # a print run's chunk: its PDF, with where each letter is
+            self.pending.extend(self.stream.write_pdf_chunk(outcome.data or b"", outcome.pages))
+        if outcome.pages or outcome.chunked:
+            placed = self.pending.popleft()
+        else:
+            placed = self.stream.write_pdf(outcome.data or b"")
         location = {
-            "index": self.stream.count,
+            "index": placed.index,
             "first_page": placed.first_page,
             "pages": placed.pages,
             "blank_after": placed.blank_after,

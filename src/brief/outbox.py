@@ -30,6 +30,9 @@ from .errors import BriefError
 from .render import Letter
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from .pdf import LetterPages
     from .printrun import Placed, PrintRun
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
@@ -417,6 +420,19 @@ class Stream:
             self.print_run = PrintRun(self.handle, title=f"brief print run {name}")
         placed = self.print_run.add(data)
         self.count += 1
+        return placed
+
+    def write_pdf_chunk(self, data: bytes, letters: Sequence[LetterPages]) -> list[Placed]:
+        """Add one PDF of several letters (each starting on an odd page of it, ``letters``
+        saying where); returns where each letter went."""
+        from .printrun import PrintRun
+
+        if self.print_run is None:
+            self.channel = "pdf"
+            name = self.target.name if self.target is not None else "standard output"
+            self.print_run = PrintRun(self.handle, title=f"brief print run {name}")
+        placed = self.print_run.add_chunk(data, [(p.first, p.count) for p in letters])
+        self.count += len(placed)
         return placed
 
     def write(self, channel: str, data: bytes, sender: str) -> tuple[int, int, int]:

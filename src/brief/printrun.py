@@ -21,7 +21,7 @@ PDF/A (each letter's own PDF is the archive copy).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO
 
@@ -49,11 +49,12 @@ class PdfError(BriefError):
 @dataclass(frozen=True)
 class Placed:
     """Where one letter went in the print run: its first page (1-based), its page
-    count, and whether a blank page follows it."""
+    count, whether a blank page follows it, and its number in the run (1-based)."""
 
     first_page: int
     pages: int
     blank_after: bool
+    index: int = 0
 
 
 class _Pdf:
@@ -248,7 +249,24 @@ class PrintRun:
             )
             self.page_refs.append(number)
         self.letters += 1
-        return Placed(first, len(pages), blank)
+        return Placed(first, len(pages), blank, self.letters)
+
+    def add_chunk(self, pdf: bytes, letters: Sequence[tuple[int, int]]) -> list[Placed]:
+        """Append one PDF that holds several letters, each starting on an odd page of it;
+        ``letters``: each one's first page in it (1-based) and page count, in order.
+        Returns where each letter went."""
+        base = self.page_count
+        whole = self.add(pdf)
+        self.letters += len(letters) - 1
+        end = whole.pages + (1 if whole.blank_after else 0)
+        placed = []
+        for number, (first, count) in enumerate(letters):
+            if first % 2 == 0 or first < 1 or first + count - 1 > whole.pages:
+                raise PdfError(f"letter {number + 1} of the chunk is not on an odd page of it")
+            following = letters[number + 1][0] if number + 1 < len(letters) else end + 1
+            index = self.letters - len(letters) + number + 1
+            placed.append(Placed(base + first, count, following > first + count, index))
+        return placed
 
     def finish(self) -> None:
         """Write the page tree, catalog, document information and cross-reference table."""
