@@ -126,6 +126,7 @@ class RegionCount:
 class BatchResult:
     out: Path | None  # the folder or stream file; None for standard output
     manifest: Path | None
+    print_manifest: Path | None = None  # beside a print run (PDF letters in a stream file)
     rendered: int = 0
     rejected: int = 0
     refused: int = 0  # rendered, but held back by an error-level finding
@@ -502,7 +503,7 @@ class Renderer:
         """The paper letters of a chunk as PDFs, with the ``layout`` rule's findings: a file
         each, or (a print run) all in one compile, which is set again without the letters
         the layout rule refuses."""
-        from .paper import address_widths, layout_found, page_layout
+        from .paper import layout_found, measure_addresses, page_layout, window_block
         from .pdf import letter_data, typesetter
 
         options, roster = self.options, self.project.roster
@@ -516,7 +517,11 @@ class Renderer:
             except RecordError as err:
                 done[index] = _rejected(err, letter.record)
         setter = typesetter()
-        widths = address_widths([data["address"] for *_, data in ready]) if options.check else []
+        if options.check:
+            blocks = [window_block(letter, data["address"]) for _, letter, _, data in ready]
+            widths = measure_addresses(blocks)
+        else:
+            widths = []
         if not options.print_run:
             for number, (index, letter, found, data) in enumerate(ready):
                 pdf = setter.compile([data])
@@ -701,6 +706,8 @@ def render_batch(
                     raise stream_stopped(problems, sink.written)
                 raise InvalidInput(problems)
             sink.commit()
+            if isinstance(sink, _Stream) and sink.print_manifest is not None:
+                result.print_manifest = sink.print_manifest.path
         except OSError as err:  # a full disk, a folder that went away: nothing is kept
             what = "" if err.filename is None else f" {Path(err.filename).name}"
             raise BriefError(

@@ -4,11 +4,12 @@ run), measured, and judged by the ``layout`` rule.
 :mod:`brief.pdf` makes a letter's PDF; this module adds what ``brief render``,
 ``brief lint`` and ``brief preview`` need around it:
 
-* :func:`address_widths`: how wide each address line is as the layout sets it in
-  the envelope window. Measured by typst itself (compile-and-measure: a small
-  document, ``brief/data/measure.typ``, sets the lines in the layout's address
-  font and size and reports ``measure(...)`` of each), so kerning and every
-  glyph's real width count; many letters' lines are measured in one compile.
+* :func:`measure_addresses`: how wide each address line is as the layout sets it
+  in the envelope window, and how many lines it takes there. Measured by typst
+  itself (compile-and-measure: a small document, ``brief/data/measure.typ``, sets
+  the lines in the layout's address font, size and line spacing and reports
+  ``measure(...)`` of each), so kerning and every glyph's real width count; many
+  letters' lines are measured in one compile.
 * :func:`page_layout`: a letter's :class:`~brief.checks.layout.PageLayout` (its
   address, the widths, the window of its region, its page count and limit), and
   when it runs past its limit, the line of its text that starts the page after
@@ -34,6 +35,7 @@ from .checks.layout import PageLayout
 if TYPE_CHECKING:
     from .pdf import LetterPages
     from .render import Letter
+    from .staff import Roster
 
 #: The measuring document (package data).
 MEASURE = Path(__file__).parent / "data" / "measure.typ"
@@ -59,21 +61,31 @@ def _measurer() -> typst.Compiler:
     return found
 
 
-def address_widths(addresses: Sequence[Sequence[str]]) -> list[tuple[float, ...]]:
-    """Each address's lines' widths in millimetres, as the letter layout sets them; all
-    of them measured in one compile."""
-    lines = [line for address in addresses for line in address]
-    if not lines:
-        return [() for _ in addresses]
+def measure_addresses(
+    blocks: Sequence[tuple[float, Sequence[str]]],
+) -> list[tuple[tuple[float, int], ...]]:
+    """For each (window width in mm, address lines): each line's width in millimetres on
+    one line, and how many lines it takes when set in the window's width, as the letter
+    layout sets them; all of them measured in one compile."""
+    if not any(lines for _, lines in blocks):
+        return [() for _ in blocks]
     compiler = _measurer()
-    data = json.dumps({"font": ADDRESS_FONT, "size": ADDRESS_SIZE, "lines": lines})
+    data = json.dumps(
+        {
+            "font": ADDRESS_FONT,
+            "size": ADDRESS_SIZE,
+            "blocks": [{"width": width, "lines": list(lines)} for width, lines in blocks],
+        }
+    )
     compiler.compile(format="svg", sys_inputs={"data": data})
-    widths = json.loads(compiler.query("<brief-widths>", field="value", one=True))
-    result, start = [], 0
-    for address in addresses:
-        result.append(tuple(float(w) for w in widths[start : start + len(address)]))
-        start += len(address)
-    return result
+    found = json.loads(compiler.query("<brief-widths>", field="value", one=True))
+    return [tuple((float(w), int(n)) for w, n in block) for block in found]
+
+
+def window_block(letter: Letter, address: Sequence[str]) -> tuple[float, Sequence[str]]:
+    """What :func:`measure_addresses` measures for ``letter``: its window's width and
+    its address lines."""
+    return letter.profile.letter.window.width, address
 
 
 def max_pages(letter: Letter) -> int:
@@ -84,7 +96,7 @@ def max_pages(letter: Letter) -> int:
 def page_layout(
     letter: Letter,
     address: Sequence[str],
-    widths: Sequence[float],
+    measured: Sequence[tuple[float, int]],
     pages: LetterPages,
     pdf: bytes | None = None,
 ) -> PageLayout:
@@ -95,10 +107,11 @@ def page_layout(
     limit = max_pages(letter)
     overflow = None
     if pages.count > limit and pdf is not None:
-        overflow = _overflow_line(letter.text, pdf, pages.first - 1 + limit)
+        overflow = _overflow_line(letter.text, pdf, pages.first - 1, limit)
     return PageLayout(
         address=tuple(address),
-        widths=tuple(widths),
+        widths=tuple(width for width, _ in measured),
+        wrapped=tuple(lines for _, lines in measured),
         window_width=settings.window.width,
         window_lines=settings.window.lines,
         font_size=ADDRESS_SIZE,
@@ -115,29 +128,60 @@ def layout_found(page: PageLayout) -> list[Found]:
 
 
 _SPACES = re.compile(r"\s+")
-_PAGE_NUMBER = re.compile(r"^(Pagina|Page) \d+ (van|of) \d+$")
 
 
-def _overflow_line(text: str, pdf: bytes, page_index: int) -> int | None:
-    """The 1-based line of ``text`` whose words start page ``page_index`` (0-based) of
-    ``pdf``, or None when the page's first words are not found in the text."""
+def _overflow_line(text: str, pdf: bytes, first: int, limit: int) -> int | None:
+    """The 1-based line of ``text`` whose words start the page after the first ``limit``
+    pages of the letter that begins on page ``first`` (0-based) of ``pdf``; None when
+    they are not found in the text.
+
+    The pages' text lines are followed through the letter's text in order (each found
+    after the one before), so a sentence that the letter repeats is found where the
+    page really is.
+    """
     import pypdf
 
     reader = pypdf.PdfReader(io.BytesIO(pdf))
-    if page_index >= len(reader.pages):
-        return None
-    found = reader.pages[page_index].extract_text() or ""
-    lines = [
-        _SPACES.sub(" ", line).strip()
-        for line in found.splitlines()
-        if line.strip() and not _PAGE_NUMBER.match(line.strip())
-    ]
-    if not lines:
-        return None
-    words = lines[0].split(" ")[:6]
-    for size in range(len(words), 0, -1):
-        needle = " ".join(words[:size])
-        for number, line in enumerate(text.splitlines(), 1):
-            if needle in _SPACES.sub(" ", line):
-                return number
+    plain, lines = _normalised(text)
+    cursor = 0
+    for index in range(first, min(first + limit + 1, len(reader.pages))):
+        for raw in (reader.pages[index].extract_text() or "").splitlines():
+            piece = _SPACES.sub(" ", raw).strip()
+            if not piece:
+                continue
+            found = plain.find(piece, cursor)
+            if found < 0:
+                continue  # the letterhead, the reference block, a page number
+            if index == first + limit:
+                return lines[found]
+            cursor = found + len(piece)
     return None
+
+
+def _normalised(text: str) -> tuple[str, list[int]]:
+    """``text`` with every run of white space as one space, and the 1-based line of each
+    of its characters."""
+    out: list[str] = []
+    lines: list[int] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        piece = _SPACES.sub(" ", line).strip()
+        if not piece:
+            continue
+        if out:
+            out.append(" ")
+            lines.append(number)
+        out.append(piece)
+        lines.extend([number] * len(piece))
+    return "".join(out), lines
+
+
+def lay_out(letter: Letter, roster: Roster | None = None) -> tuple[bytes, PageLayout]:
+    """``letter`` typeset on its own (its PDF) and measured for the ``layout`` rule."""
+    from .pdf import letter_data, typesetter
+
+    data = letter_data(letter, roster)
+    setter = typesetter()
+    pdf = setter.compile([data])
+    (pages,) = setter.pages()
+    (measured,) = measure_addresses([window_block(letter, data["address"])])
+    return pdf, page_layout(letter, data["address"], measured, pages, pdf)

@@ -15,12 +15,14 @@ class PageLayout:
 
     ``widths`` are the address lines' widths in millimetres as typst sets them (the
     layout's own font, size and kerning: compile-and-measure, no font metrics of our
-    own); ``overflow_line`` is the 1-based line of the letter's text that first lands
-    on the page after ``max_pages`` (None: it fits, or the layout cannot say).
+    own), ``wrapped`` the lines each takes when set in the window's width (a line too
+    wide for it wraps); ``overflow_line`` is the 1-based line of the letter's text that
+    first lands on the page after ``max_pages`` (None: it fits, or it cannot be found).
     """
 
     address: tuple[str, ...]
     widths: tuple[float, ...]
+    wrapped: tuple[int, ...]  # the lines each address line takes in the window's width
     window_width: float  # mm: the width of the window the address block must fit in
     window_lines: int  # address lines the window holds
     font_size: float  # pt: the address block's font size
@@ -45,11 +47,13 @@ def layout(page: PageLayout) -> Iterator[Hit]:
     room pays per sheet. Shorten the address (a shorter street spelling, initials) or
     the text; a large-print letter gets more pages, so give it a higher limit in the
     profile of the customers who ask for it."""
-    if len(page.address) > page.window_lines:
+    needed = sum(page.wrapped)
+    if needed > page.window_lines:
+        wraps = " (a line too wide wraps)" if needed > len(page.address) else ""
         yield Hit(
-            f"the address block needs {len(page.address)} lines, the envelope window holds "
-            f"{page.window_lines} (letter.window)",
-            value=len(page.address),
+            f"the address block needs {needed} lines{wraps}, the envelope window holds "
+            f"{page.window_lines} (letter.window.lines)",
+            value=needed,
             threshold=page.window_lines,
         )
     for number, (line, width) in enumerate(zip(page.address, page.widths, strict=True), 1):
@@ -57,7 +61,7 @@ def layout(page: PageLayout) -> Iterator[Hit]:
             yield Hit(
                 f"address line {number} {line!r} is {width:.1f} mm wide at "
                 f"{page.font_size:g} pt, the envelope window {page.window_width:.1f} mm "
-                "(letter.window)",
+                "(letter.window.width)",
                 value=round(width, 1),
                 threshold=page.window_width,
             )

@@ -195,6 +195,8 @@ def _print_summary(result: BatchResult) -> None:
             markup=False,
         )
     manifest = f"manifest: {result.manifest}" if result.manifest else "no manifest"
+    if result.print_manifest is not None:
+        manifest += f"; print manifest: {result.print_manifest}"
     console.print(
         f"{result.rendered} letter{'s' if result.rendered != 1 else ''} written to "
         f"{result.target}, {result.rejected + result.refused} rejected; {manifest}",
