@@ -25,7 +25,7 @@ import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typst
 
@@ -33,6 +33,7 @@ from .checks import RULES, Found
 from .checks.layout import PageLayout
 
 if TYPE_CHECKING:
+    from .errors import RecordError
     from .pdf import LetterPages
     from .render import Letter
     from .staff import Roster
@@ -185,3 +186,31 @@ def lay_out(letter: Letter, roster: Roster | None = None) -> tuple[bytes, PageLa
     (pages,) = setter.pages()
     (measured,) = measure_addresses([window_block(letter, data["address"])])
     return pdf, page_layout(letter, data["address"], measured, pages, pdf)
+
+
+def lay_out_many(
+    letters: Sequence[Letter], roster: Roster | None = None
+) -> list[PageLayout | RecordError]:
+    """Each letter measured for the ``layout`` rule, all typeset in one compile (as a print
+    run sets them); a letter that cannot be typeset (no address) as its
+    :class:`~brief.errors.RecordError`."""
+    from .errors import RecordError
+    from .pdf import letter_data, typesetter
+
+    results: list[PageLayout | RecordError | None] = [None] * len(letters)
+    ready: list[tuple[int, dict[str, Any]]] = []
+    for index, letter in enumerate(letters):
+        try:
+            ready.append((index, letter_data(letter, roster)))
+        except RecordError as err:
+            results[index] = err
+    if ready:
+        setter = typesetter()
+        pdf = setter.compile([data for _, data in ready])
+        placed = setter.pages()
+        blocks = [window_block(letters[index], data["address"]) for index, data in ready]
+        for (index, data), pages, measured in zip(
+            ready, placed, measure_addresses(blocks), strict=True
+        ):
+            results[index] = page_layout(letters[index], data["address"], measured, pages, pdf)
+    return results  # type: ignore[return-value]  # every None has been replaced
