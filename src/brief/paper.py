@@ -214,3 +214,56 @@ def lay_out_many(
         ):
             results[index] = page_layout(letters[index], data["address"], measured, pages, pdf)
     return results  # type: ignore[return-value]  # every None has been replaced
+
+
+#: Pixels per inch of an exported page picture (A4: 1191 x 1684 pixels).
+PNG_PPI = 144.0
+_pictures: dict[int, typst.Compiler] = {}
+
+
+def page_picture(letter: Letter, roster: Roster | None = None, *, ppi: float = PNG_PPI) -> bytes:
+    """The first page of ``letter`` on paper as a PNG picture, set by the same layout as its
+    PDF (typst renders the page itself)."""
+    from .pdf import LAYOUT, PdfError, letter_data
+
+    pid = os.getpid()
+    compiler = _pictures.get(pid)
+    if compiler is None:
+        _pictures.clear()
+        layout = LAYOUT.absolute()
+        compiler = _pictures[pid] = typst.Compiler(
+            str(layout), root=layout.anchor, ignore_system_fonts=True
+        )
+    data = json.dumps({"letters": [letter_data(letter, roster)]}, ensure_ascii=False)
+    try:
+        pages = compiler.compile(format="png", ppi=ppi, sys_inputs={"data": data})
+    except typst.TypstError as err:
+        raise PdfError(f"the PDF layout failed: {err.message}") from None
+    if isinstance(pages, list):
+        return pages[0]
+    assert isinstance(pages, bytes)
+    return pages
+
+
+def export_paper(letter: Letter, path: Path, fmt: str) -> list[str]:
+    """Write ``letter`` on paper to ``path``: its PDF (``fmt`` "pdf", as ``brief render``
+    writes it) or a PNG picture of its first page ("png"). Returns what to tell the
+    writer: where it went, with its pages, and the ``layout`` rule's findings."""
+    from . import outbox
+    from .errors import BriefError
+
+    option = f"--export-{fmt}"
+    if letter.channel != "letter":
+        raise BriefError(
+            f"{option}: template {letter.template.name!r} is an e-mail for customer "
+            f"{letter.record.id!r} (PDF and PNG are for paper letters)"
+        )
+    roster = letter.roster
+    pdf, page = lay_out(letter, roster)
+    data = pdf if fmt == "pdf" else page_picture(letter, roster)
+    outbox.write_atomic(path, data)  # a BriefError naming the file when it cannot
+    count = f"{page.pages} page{'s' if page.pages != 1 else ''}"
+    what = f"{count}" if fmt == "pdf" else f"page 1 of {count}"
+    told = [f"Paper letter written to {path} ({what})"]
+    told += [f"layout: {found.hit.message}" for found in layout_found(page)]
+    return told
