@@ -73,6 +73,7 @@ class RenderOptions:
     check: bool = True  # run the letter rules on every letter
     allow_findings: bool = False  # keep letters with error-level findings instead of refusing
     history: Path | None = None  # the journal templates' ``history`` comes from (default: none)
+    text: bool = False  # paper letters as plain text, not as PDF (brief render --text)
 
 
 @dataclass(kw_only=True)
@@ -99,6 +100,11 @@ class BatchOptions(RenderOptions):
             raise BriefError("--manifest: give a file (standard output is for the letters)")
         if self.jobs < 0:
             raise BriefError(f"--jobs: {self.jobs} is not a number of processes (0: all cores)")
+
+    @property
+    def pdf(self) -> bool:
+        """Whether paper letters become PDF files: in a folder, unless ``text``."""
+        return self.out is not None and not self.text
 
 
 def cores() -> int:
@@ -362,6 +368,8 @@ class Renderer:
         # there are workers): the writing side then only keeps the manifest, instead of
         # receiving every letter's bytes and creating every file itself.
         self.staging: outbox.Staging | None = None
+        # Paper letters as PDF (brief.pdf), compiled where they are rendered.
+        self.pdf = isinstance(options, BatchOptions) and options.pdf
 
     def prepare(
         self, record: Record, *, recipient: bool = False
@@ -499,7 +507,16 @@ class Renderer:
             ]
         if refused:
             return Outcome(entry)
-        name = outbox.letter_filename(letter)
+        if self.pdf and letter.channel == "letter":
+            from .pdf import letter_pdf
+
+            try:
+                data = letter_pdf(letter, self.project.roster)
+            except RecordError as err:  # no address for the envelope window
+                return _rejected(err, record)
+            name = outbox.letter_filename(letter, "pdf")
+        else:
+            name = outbox.letter_filename(letter)
         if self.staging is not None:
             try:
                 self.staging.write(name, data)

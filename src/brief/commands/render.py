@@ -64,6 +64,12 @@ def render(
             help="Processes that render (default 0: one per core; 1: this process only).",
         ),
     ] = 0,
+    text: Annotated[
+        bool,
+        typer.Option(
+            "--text", help="With --out: write paper letters as plain .txt files, not as PDF."
+        ),
+    ] = False,
     template: TemplateOpt = None,
     skip_invalid: SkipInvalidOpt = False,
     encoding: EncodingOpt = None,
@@ -83,14 +89,17 @@ def render(
 
     Each letter is signed by the customer's own contact person, else by the
     region's contact, with their direct phone and e-mail. With --out, e-mail
-    templates become .eml files and letters .txt files, and OUT/manifest.jsonl
-    lists every record as rendered or rejected. With --stream, every letter
-    goes into one file (or standard output): e-mails as an mbox, letters with
-    a form feed between them, for a print shop or a pipe.
+    templates become .eml files and paper letters print-ready PDF files (A4, the
+    address in the envelope window, PDF/A-2b; --text: plain .txt files), and
+    OUT/manifest.jsonl lists every record as rendered or rejected. With --stream,
+    every letter goes into one file (or standard output): e-mails as an mbox,
+    letters with a form feed between them, for a print shop or a pipe.
 
     Examples:
 
         brief render --records examples/customers.csv --template betalingsherinnering --out out
+
+        brief render -r examples/customers.csv -t 14-dagenbrief --out letters
 
         brief render -r examples/customers.csv -t 14-dagenbrief --stream - | lpr
     """
@@ -112,6 +121,7 @@ def render(
             allow_findings=allow_findings,
             journal=None if no_journal else (journal or proj.settings.journal_path),
             history=journal or proj.settings.journal_path,
+            text=text,
         )
         if sys.stderr.isatty():
             result = _with_progress(proj, options)
