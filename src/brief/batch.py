@@ -77,7 +77,7 @@ class RenderOptions:
     check: bool = True  # run the letter rules on every letter
     allow_findings: bool = False  # keep letters with error-level findings instead of refusing
     history: Path | None = None  # the journal templates' ``history`` comes from (default: none)
-    pdf_letters: bool = False  # paper letters become PDFs (else their text)
+    text: bool = False  # paper letters as plain text, not as PDF (brief render --text)
     print_run: bool = False  # PDF letters go into one print run: typeset many per compile
 
 
@@ -105,6 +105,16 @@ class BatchOptions(RenderOptions):
             raise BriefError("--manifest: give a file (standard output is for the letters)")
         if self.jobs < 0:
             raise BriefError(f"--jobs: {self.jobs} is not a number of processes (0: all cores)")
+
+    @property
+    def pdf(self) -> bool:
+        """Whether paper letters become PDF files: in a folder, or in a stream whose name
+        ends in ``.pdf`` (a print run), unless ``text``."""
+        if self.text:
+            return False
+        return self.out is not None or (
+            self.stream is not None and self.stream.suffix.lower() == ".pdf"
+        )
 
 
 def cores() -> int:
@@ -373,6 +383,8 @@ class Renderer:
         # there are workers): the writing side then only keeps the manifest, instead of
         # receiving every letter's bytes and creating every file itself.
         self.staging: outbox.Staging | None = None
+        # Paper letters as PDF (brief.pdf), compiled where they are rendered.
+        self.pdf = isinstance(options, BatchOptions) and options.pdf
 
     def prepare(
         self, record: Record, *, recipient: bool = False
@@ -492,7 +504,8 @@ class Renderer:
         return done  # type: ignore[return-value]  # every None has been replaced
 
     def _on_paper(self, letter: Letter) -> bool:
-        return self.options.pdf_letters and letter.channel == "letter"
+        """Whether ``letter`` is typeset as a PDF (a paper letter, not ``--text``)."""
+        return self.pdf and letter.channel == "letter"
 
     def _typeset(
         self,
@@ -600,6 +613,7 @@ class Renderer:
             ]
         if refused:
             return Outcome(entry)
+        # A paper letter's PDF was typeset by _typeset (after its text passed the checks).
         name = outbox.letter_filename(letter, suffix)
         if self.staging is not None:
             try:
@@ -669,9 +683,7 @@ def render_batch(
 ) -> BatchResult:
     """Render every record of ``options.records`` into ``options.out`` or ``options.stream``."""
     options.validate()
-    if options.stream is not None and options.stream.suffix.lower() == ".pdf":
-        options = dataclasses.replace(options, pdf_letters=True)  # a print run: PDF letters
-    if options.stream is not None and options.pdf_letters:
+    if options.stream is not None and options.pdf:  # a print run: typeset many per compile
         options = dataclasses.replace(options, print_run=True)
     if options.template is not None:
         project.templates.require(options.template)

@@ -93,7 +93,7 @@ PDF_STANDARD: Final = "a-2b"
 #: Body text size and line spacing (in em), normal and large print.
 NORMAL = (11.0, 0.6)
 LARGE = (14.0, 0.9)
-QR_SIZE = 30.0  # millimetres
+QR_SIZE = 26.0  # millimetres (the EPC guideline: at least 2.5 cm with its quiet zone)
 BODY_TOP = 88.0  # millimetres from the top: where the reference block starts
 
 _LABELS = {
