@@ -1089,18 +1089,38 @@ def _outcomes(
     renderer: Renderer, items: Iterator[Record | Outcome], jobs: int, sink: _Folder | _Stream
 ) -> Generator[Outcome, None, None]:
     """Every item rendered, in order: here, or by ``jobs`` forked workers after the first
-    :data:`POOL_AFTER` records."""
+    :data:`POOL_AFTER` records.
+
+    A batch of PDF letters starts its workers at once: once this process has typeset a
+    letter, typst's own threads run in it, and a process forked from it hangs at its
+    first letter. For the same reason no worker is forked from a process that already
+    runs other threads (a program that typeset letters before calling brief): then every
+    letter is rendered here.
+    """
     jobs = jobs or cores()
     import multiprocessing
 
-    for chunk in _chunks(islice(items, POOL_AFTER), CHUNK):
+    warm_up = 0 if renderer.pdf and jobs > 1 else POOL_AFTER
+    for chunk in _chunks(islice(items, warm_up), CHUNK):
         yield from renderer.many(chunk)
     with _settled_heap():
-        if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        fork = "fork" in multiprocessing.get_all_start_methods() and _one_thread()
+        if jobs <= 1 or not fork:
             for chunk in _chunks(items, CHUNK):
                 yield from renderer.many(chunk)
         else:
             yield from _pooled(renderer, items, jobs, sink)
+
+
+def _one_thread() -> bool:
+    """Whether this process runs one thread only (forking it is then safe); outside Linux,
+    where threads cannot be counted this way, whether Python runs one."""
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        import threading
+
+        return threading.active_count() == 1
 
 
 @contextmanager
