@@ -56,6 +56,7 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
@@ -204,7 +205,25 @@ ROWS = {
     "text-stream-nocheck": "text only: brief render --stream FILE --no-check --jobs 1",
     "text-stream": "text only: brief render --stream FILE --jobs 1",
     "mailmerge": "mailmerge --dry-run --no-limit (> /dev/null), text only",
+    "floor-p": "floor P: bare typst compile, one PDF per letter, a file each",
+    "floor-p16": "floor P16: bare typst compile, 16 letters per compile, a file per chunk",
+    "pdf-folder": "PDF: brief render --out DIR --jobs 1 (14-dagenbrief)",
+    "pdf-stream": "PDF: brief render --stream print.pdf --jobs 1 (14-dagenbrief)",
+    "pdf-folder-jobs": "PDF: brief render --out DIR --jobs 2 (14-dagenbrief)",
+    "pdf-stream-jobs": "PDF: brief render --stream print.pdf --jobs 2 (14-dagenbrief)",
 }
+#: The rows of paper letters (PDF): the demo 14-dagenbrief, in a copy of the demo project
+#: whose journal holds every customer's reminder (the letter names it).
+PDF_ROWS = (
+    "floor-p",
+    "floor-p16",
+    "pdf-folder",
+    "pdf-stream",
+    "pdf-folder-jobs",
+    "pdf-stream-jobs",
+)
+PDF_TEMPLATE = "14-dagenbrief"
+REMINDER_DATE = "2026-11-06"
 
 
 @dataclass
@@ -274,6 +293,9 @@ def run_size(n: int, work: Path, only: set[str], repeat: int = 1) -> list[Run]:
         else:
             print("mailmerge is not installed: pip install -e '.[bench]' (row skipped)")
 
+    if not only or set(PDF_ROWS) & only:
+        add_pdf_rows(n, work, records, add, out)
+
     measured: dict[str, list[Measured]] = {row.key: [] for row in rows}
     for attempt in range(repeat):  # in rounds: A B C ... A B C ...
         for row in rows:
@@ -303,6 +325,70 @@ def run_size(n: int, work: Path, only: set[str], repeat: int = 1) -> list[Run]:
             )
         )
     return runs
+
+
+def add_pdf_rows(n: int, work: Path, records: Path, add: Any, out: Any) -> None:
+    """The paper-letter rows: prepared (not timed) by rendering every customer's reminder
+    into the journal of a copy of the demo project, and the floors' inputs from it."""
+    demo = work / f"pdf-demo-{n}"
+    inputs = work / f"pdf-inputs-{n}.jsonl"
+    if not inputs.exists():
+        print(f"preparing {n} paper letters (reminders in the journal, floor inputs) ...")
+        copy_project(demo)
+        subprocess.run(
+            [
+                BRIEF,
+                "render",
+                "--records",
+                str(records),
+                "--template",
+                TEMPLATE,
+                "--stream",
+                str(work / f"reminders-{n}.mbox"),
+                "--date",
+                REMINDER_DATE,
+                "--no-check",
+            ],
+            cwd=demo,
+            check=True,
+            capture_output=True,
+            env=ENV,
+        )
+        tmp = inputs.with_suffix(".tmp")
+        subprocess.run(
+            [
+                PYTHON,
+                str(BENCH / "floor_pdf.py"),
+                "prepare",
+                str(records),
+                str(tmp),
+                "--date",
+                DATE,
+            ],
+            cwd=demo,
+            check=True,
+            env=ENV,
+        )
+        tmp.rename(inputs)
+    floor = [PYTHON, str(BENCH / "floor_pdf.py")]
+    add("floor-p", [*floor, "P", str(inputs), "--out", out("floor-p")], cwd=demo)
+    add("floor-p16", [*floor, "P16", str(inputs), "--out", out("floor-p16")], cwd=demo)
+
+    def render(*extra: str) -> list[str]:
+        return [
+            BRIEF, "render", "--records", str(records), "--template", PDF_TEMPLATE,
+            "--date", DATE, "--no-journal", *extra,
+        ]  # fmt: skip
+
+    add("pdf-folder", render("--out", out("pdf-folder"), "--jobs", "1"), cwd=demo)
+    add("pdf-stream", render("--stream", out("pdf-stream") + ".pdf", "--jobs", "1"), cwd=demo)
+    add("pdf-folder-jobs", render("--out", out("pdf-fj2"), "--jobs", "2"), cwd=demo, parent=True)
+    add(
+        "pdf-stream-jobs",
+        render("--stream", out("pdf-sj2") + ".pdf", "--jobs", "2"),
+        cwd=demo,
+        parent=True,
+    )
 
 
 STARTUP = {
@@ -407,13 +493,41 @@ def table(size: dict) -> list[str]:
     ]
     for key in ROWS:
         run = runs.get(key)
-        if run is None:
+        if run is None or key in PDF_ROWS:
             continue
         share = f"{run.parent_cpu / run.cpu:.0%}" if run.parent_cpu and run.cpu else ""
         lines.append(
             f"| {run.label} | {run.wall:.2f} | {run.cpu:.2f} | {run.rate:,.0f} "
             f"| {run.cpu_rate:,.0f} | {share} | {run.rss_mb:.0f} "
             f"| {ratio(run, floor_a)} | {ratio(run, floor_b)} | {ratio(run, mm)} |"
+        )
+    return lines
+
+
+def pdf_table(size: dict) -> list[str]:
+    """The paper-letter rows, against floor P (a compile per letter) and floor P16 (16
+    letters per compile, as a print run typesets them)."""
+    runs = {r["key"]: Run(**r) for r in size["runs"]}
+    if not any(key in runs for key in PDF_ROWS):
+        return []
+    p, p16 = runs.get("floor-p"), runs.get("floor-p16")
+    lines = [
+        "",
+        "Paper letters (PDF/A-2b, the demo 14-dagenbrief with its payment QR code):",
+        "",
+        "| run | wall (s) | CPU (s) | letters/s (wall) | letters/CPU-s | parent CPU | "
+        "peak RSS (MB) | × floor P | × floor P16 |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for key in PDF_ROWS:
+        run = runs.get(key)
+        if run is None:
+            continue
+        share = f"{run.parent_cpu / run.cpu:.0%}" if run.parent_cpu and run.cpu else ""
+        lines.append(
+            f"| {run.label} | {run.wall:.2f} | {run.cpu:.2f} | {run.rate:,.0f} "
+            f"| {run.cpu_rate:,.0f} | {share} | {run.rss_mb:.0f} "
+            f"| {ratio(run, p)} | {ratio(run, p16)} |"
         )
     return lines
 
@@ -509,6 +623,43 @@ def targets(data: dict) -> list[str]:
             wall,
             f"{where}, wall" if where else "",
             below=False,
+        )
+    cpu_ratio(
+        "PDF: `render --out DIR`, `--jobs 1` ÷ floor P (issue 13)",
+        "",
+        0.8,
+        "pdf-folder",
+        "floor-p",
+    )
+    cpu_ratio(
+        "PDF: `render --stream print.pdf`, `--jobs 1` ÷ floor P16 (issue 13)",
+        "",
+        0.8,
+        "pdf-stream",
+        "floor-p16",
+    )
+    got = largest("pdf-stream-jobs")
+    if got is None:
+        row(
+            "10,000 PDF letters merged, `--jobs 2`, wall (s) (issue 13)",
+            "",
+            60,
+            None,
+            "",
+            below=True,
+        )
+    else:
+        where, runs = got
+        size = runs["pdf-stream-jobs"].records
+        wall = runs["pdf-stream-jobs"].wall * 10_000 / size
+        how = "measured" if size == 10_000 else f"{where} × {10_000 / size:g}, extrapolated"
+        row(
+            "10,000 PDF letters merged, `--jobs 2`, wall (s) (issue 13)",
+            "",
+            60,
+            wall,
+            f"{how}, wall",
+            below=True,
         )
     quick = data.get("startup", {}).get("times", {})
 
@@ -606,6 +757,7 @@ def write_results(data: dict, path: Path) -> None:
             f"the run {size['load']}; {_attempts(size.get('repeat', 1))}.",
             "",
             *table(size),
+            *pdf_table(size),
         ]
     if "startup" in data:
         start = data["startup"]
