@@ -913,10 +913,20 @@ def _outcomes(
     jobs = jobs or cores()
     import multiprocessing
 
-    for chunk in _chunks(islice(items, POOL_AFTER), CHUNK):
+    fork = jobs > 1 and "fork" in multiprocessing.get_all_start_methods()
+    here = POOL_AFTER
+    if fork and renderer.pdf:
+        from .pdf import compiled_here
+
+        # Typst compiles with threads, and a process forked from one that has them hangs
+        # at its own first compile: PDF letters go to the workers from the first one
+        # (or, when this process has compiled a PDF already, are all made here).
+        fork = not compiled_here()
+        here = 0
+    for chunk in _chunks(islice(items, here), CHUNK):
         yield from renderer.many(chunk)
     with _settled_heap():
-        if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        if not fork:
             for chunk in _chunks(items, CHUNK):
                 yield from renderer.many(chunk)
         else:

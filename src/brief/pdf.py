@@ -77,6 +77,7 @@ __all__ = [
     "Window",
     "address_lines",
     "body_paragraphs",
+    "compiled_here",
     "epc_payload",
     "letter_data",
     "letter_pdf",
@@ -103,7 +104,7 @@ _LABELS = {
         "subject": "Betreft",
         "page": "Pagina {n} van {m}",
         "scan": "Scan en betaal met uw bank-app",
-        "pay": "{amount} aan {name}",
+        "pay": "{amount} aan",
         "reference": "Omschrijving: {reference}",
     },
     "en": {
@@ -112,7 +113,7 @@ _LABELS = {
         "subject": "Subject",
         "page": "Page {n} of {m}",
         "scan": "Scan to pay with your banking app",
-        "pay": "{amount} to {name}",
+        "pay": "{amount} to",
         "reference": "Reference: {reference}",
     },
 }
@@ -244,7 +245,8 @@ def _qr(letter: Letter, settings: LetterSettings) -> dict[str, Any] | None:
         "payload": epc_payload(name=name, iban=iban, amount=amount, text=reference, bic=org.bic),
         "lines": [
             labels["scan"],
-            labels["pay"].format(amount=money(amount, letter.language), name=org.name),
+            labels["pay"].format(amount=money(amount, letter.language)),
+            org.name,
             f"IBAN {org.iban}",
             labels["reference"].format(reference=reference),
         ],
@@ -389,6 +391,7 @@ class Typesetter:
         if not letters:
             raise PdfError("no letters to typeset")
         data = json.dumps({"letters": list(letters)}, ensure_ascii=False)
+        self.used = True
         try:
             pdf = self._compiler.compile(
                 format="pdf", sys_inputs={"data": data}, pdf_standards=PDF_STANDARD
@@ -405,6 +408,13 @@ class Typesetter:
 
 
 _typesetters: dict[int, Typesetter] = {}
+
+
+def compiled_here() -> bool:
+    """Whether this process has compiled a PDF. Typst then runs threads of its own, and a
+    process forked from this one would hang at its first compile: fork workers first."""
+    found = _typesetters.get(os.getpid())
+    return found is not None and found.used
 
 
 def typesetter() -> Typesetter:
