@@ -633,3 +633,23 @@ def test_a_process_that_compiled_a_pdf_renders_a_pdf_batch_without_forking(demo:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout == "300 301\n"
+
+
+def test_the_profile_asks_for_qr_and_large_print_and_the_template_can_refuse(demo: Path) -> None:
+    noord = demo / "regions" / "noord.yaml"
+    noord.write_text(
+        noord.read_text("utf-8") + "letter:\n  payment_qr: true\n  large_print: true\n",
+        encoding="utf-8",
+    )
+    template(demo, "zonder", "Geachte heer,\n\nBedankt.\n", payment_qr="false")
+    template(demo, "kaal", "Geachte heer,\n\nBedankt.\n")
+    api = Project.discover(demo)
+    asked = letter_data(letter_for(api, "bedankt"))
+    assert asked["qr"]["payload"].endswith("\nEUR3120\n\n\nK1005")
+    assert (asked["size"], asked["leading"]) == (14.0, 0.9)
+    assert letter_data(letter_for(api, "zonder"))["qr"] is None  # the template says no
+    assert letter_data(letter_for(api, "bedankt", region="oost"))["qr"] is None  # not asked
+    # the profile's code is for letters with an amount: one without has none
+    no_amount = {k: v for k, v in customer().items() if k != "amount"}
+    letter = api.render(no_amount, template="kaal", date="2026-11-22", check=False)
+    assert letter_data(letter)["qr"] is None

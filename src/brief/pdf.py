@@ -45,7 +45,7 @@ compiler (the layout and its fonts are read once); :func:`letter_pdf` and
 from __future__ import annotations
 
 import datetime as dt
-import io
+import itertools
 import json
 import os
 import re
@@ -56,7 +56,6 @@ from pathlib import Path
 from typing import Any, Final
 
 import segno
-import segno.helpers
 import typst
 
 from .errors import BriefError
@@ -83,6 +82,7 @@ __all__ = [
     "letter_pdf",
     "postal_line",
     "print_run",
+    "qr_svg",
     "typesetter",
 ]
 
@@ -95,6 +95,7 @@ PDF_STANDARD: Final = "a-2b"
 NORMAL = (11.0, 0.6)
 LARGE = (14.0, 0.9)
 QR_SIZE = 26.0  # millimetres (the EPC guideline: at least 2.5 cm with its quiet zone)
+QR_MASK = 7  # the mask pattern of every payment QR code (see _qr)
 BODY_TOP = 88.0  # millimetres from the top: where the reference block starts
 
 _LABELS = {
@@ -183,7 +184,7 @@ def epc_payload(
     """The text of an EPC QR code ("scan to pay", EPC069-12 version 002) for a SEPA
     credit transfer of ``amount`` euro to ``name``'s ``iban`` with ``text`` as the
     unstructured remittance information: the same text :func:`segno.helpers.make_epc_qr`
-    encodes for these values (character set 1, UTF-8)."""
+    encodes for these values with ``encoding=1`` (UTF-8)."""
     amount_text = f"EUR{amount:.2f}".rstrip("0").rstrip(".")
     return "\n".join(
         [
@@ -233,16 +234,18 @@ def _qr(letter: Letter, settings: LetterSettings) -> dict[str, Any] | None:
     name = org.name[:70]
     iban = org.iban.replace(" ", "")
     reference = record.id[:140]
-    qr = segno.helpers.make_epc_qr(
-        name=name, iban=iban, amount=amount, text=reference, bic=org.bic or None, encoding=1
-    )
-    svg = io.BytesIO()
-    qr.save(svg, kind="svg", xmldecl=False, border=4)
+    payload = epc_payload(name=name, iban=iban, amount=amount, text=reference, bic=org.bic)
+    # What segno.helpers.make_epc_qr makes (error correction M, never boosted), with one
+    # fixed mask pattern instead of its search for the best of eight: that search costs
+    # more than the letter's whole PDF, and every mask makes a valid code any reader reads.
+    qr = segno.make_qr(payload.encode("utf-8"), error="m", boost_error=False, mask=QR_MASK)
+    if not isinstance(qr.version, int) or qr.version > 13:  # EPC069-12: version 13 at most
+        raise record.error(f"the payment QR code's text is too long ({len(payload)} bytes)", field)
     labels = _LABELS.get(letter.language, _LABELS["nl"])
     return {
-        "svg": svg.getvalue().decode("ascii"),
+        "svg": qr_svg(qr.matrix),
         "size": QR_SIZE,
-        "payload": epc_payload(name=name, iban=iban, amount=amount, text=reference, bic=org.bic),
+        "payload": payload,
         "lines": [
             labels["scan"],
             labels["pay"].format(amount=money(amount, letter.language)),
@@ -251,6 +254,24 @@ def _qr(letter: Letter, settings: LetterSettings) -> dict[str, Any] | None:
             labels["reference"].format(reference=reference),
         ],
     }
+
+
+def qr_svg(matrix: Sequence[Sequence[int]], border: int = 4) -> str:
+    """A QR code's modules as one SVG path (one rectangle per run of dark modules in a
+    row), with ``border`` modules of quiet zone."""
+    size = len(matrix) + 2 * border
+    runs = []
+    for y, row in enumerate(matrix, start=border):
+        x = 0
+        for dark, group in itertools.groupby(row):
+            width = len(list(group))
+            if dark:
+                runs.append(f"M{x + border} {y}h{width}v1h-{width}z")
+            x += width
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}">'
+        f'<path d="{"".join(runs)}"/></svg>'
+    )
 
 
 def _letterhead(org: Organisation) -> dict[str, Any]:
