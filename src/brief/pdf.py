@@ -45,7 +45,6 @@ compiler (the layout and its fonts are read once); :func:`letter_pdf` and
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import json
 import os
 import re
@@ -123,6 +122,7 @@ _SALUTATION = re.compile(
     r"|dear|hello|hi|to whom)\b.*,\s*$",
     re.IGNORECASE,
 )
+_DARK = re.compile(rb"\x01+")  # a run of dark modules in a row of a QR code
 _DUTCH_POSTCODE = re.compile(r"([1-9][0-9]{3})\s*([A-Za-z]{2})")
 
 
@@ -256,18 +256,15 @@ def _qr(letter: Letter, settings: LetterSettings) -> dict[str, Any] | None:
     }
 
 
-def qr_svg(matrix: Sequence[Sequence[int]], border: int = 4) -> str:
-    """A QR code's modules as one SVG path (one rectangle per run of dark modules in a
-    row), with ``border`` modules of quiet zone."""
+def qr_svg(matrix: Sequence[bytes | bytearray], border: int = 4) -> str:
+    """A QR code's modules (rows of 0 and 1 bytes, as segno's ``matrix``) as one SVG path,
+    one rectangle per run of dark modules in a row, with ``border`` modules of quiet zone."""
     size = len(matrix) + 2 * border
-    runs = []
-    for y, row in enumerate(matrix, start=border):
-        x = 0
-        for dark, group in itertools.groupby(row):
-            width = len(list(group))
-            if dark:
-                runs.append(f"M{x + border} {y}h{width}v1h-{width}z")
-            x += width
+    runs = [
+        f"M{run.start() + border} {y}h{len(run.group())}v1h-{len(run.group())}z"
+        for y, row in enumerate(matrix, start=border)
+        for run in _DARK.finditer(row)
+    ]
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}">'
         f'<path d="{"".join(runs)}"/></svg>'
