@@ -653,3 +653,27 @@ def test_the_profile_asks_for_qr_and_large_print_and_the_template_can_refuse(dem
     no_amount = {k: v for k, v in customer().items() if k != "amount"}
     letter = api.render(no_amount, template="kaal", date="2026-11-22", check=False)
     assert letter_data(letter)["qr"] is None
+
+
+def test_a_character_no_font_has_rejects_the_record_not_the_batch(demo: Path) -> None:
+    (demo / "c.csv").write_text(
+        "id;region;name;salutation;street;postcode;city;amount\n"
+        "K1;noord;Jan Jansen;heer Jansen;Straat 1;4331 KA;Middelburg;10\n"
+        "K2;noord;Wang 王;heer Wang;Straat 2;4331 KA;Middelburg;10\n",
+        encoding="utf-8",
+    )
+    refused = run_brief("render", "-r", "c.csv", "-t", "bedankt", "--out", "out", cwd=demo)
+    assert refused.returncode == 2
+    assert refused.stderr == (
+        "Error: c.csv:3: record 'K2': field 'name': '王' cannot be printed on paper: the "
+        "letter's font (Libertinus Serif) has no such character\n"
+        "1 invalid record; nothing was written (use --skip-invalid to render the valid ones)\n"
+    )
+    assert not (demo / "out").exists()
+    skipped = run_brief(
+        "render", "-r", "c.csv", "-t", "bedankt", "--out", "out", "--skip-invalid", cwd=demo
+    )
+    assert skipped.returncode == 1
+    entries = [json.loads(line) for line in (demo / "out" / "manifest.jsonl").open()]
+    assert [(e["record"], e["status"]) for e in entries] == [("K1", "rendered"), ("K2", "rejected")]
+    assert sorted(p.name for p in (demo / "out").iterdir()) == ["K1-bedankt.pdf", "manifest.jsonl"]

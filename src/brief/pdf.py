@@ -57,7 +57,7 @@ from typing import Any, Final
 import segno
 import typst
 
-from .errors import BriefError
+from .errors import BriefError, RecordError
 from .formatting import long_date, money
 from .profiles import LetterSettings, Organisation, Window
 from .records import Record, parse_amount
@@ -83,6 +83,7 @@ __all__ = [
     "print_run",
     "qr_svg",
     "typesetter",
+    "unprintable",
 ]
 
 #: The Typst layout every paper letter is set with.
@@ -446,8 +447,34 @@ def typesetter() -> Typesetter:
 
 
 def letter_pdf(letter: Letter, roster: Roster | None = None) -> bytes:
-    """``letter`` as a PDF/A-2b document (``roster``: see :func:`letter_data`)."""
-    return typesetter().compile([letter_data(letter, roster)])
+    """``letter`` as a PDF/A-2b document (``roster``: see :func:`letter_data`). A letter
+    the layout cannot print (a character no font of the layout has) is a
+    :class:`~brief.errors.RecordError` naming the field it is in."""
+    data = letter_data(letter, roster)
+    try:
+        return typesetter().compile([data])
+    except PdfError as err:
+        raise unprintable(letter.record, err) from None
+
+
+_NO_GLYPH = re.compile(r'the text `"(.+?)"` could not be displayed with font `"(.+?)"`')
+
+
+def unprintable(record: Record, err: PdfError) -> RecordError:
+    """Why a record's letter has no PDF, as a record error: the field holding a character
+    the letter's font lacks (Typst refuses it for PDF/A rather than print a box)."""
+    found = _NO_GLYPH.search(err.message)
+    if found is None:
+        return record.error(f"cannot make the PDF: {err.message}")
+    text, font = found.groups()
+    field = next(
+        (key for key, value in record.fields.items() if value is not None and text in str(value)),
+        None,
+    )
+    return record.error(
+        f"{text!r} cannot be printed on paper: the letter's font ({font}) has no such character",
+        field,
+    )
 
 
 def print_run(letters: Iterable[Letter], roster: Roster | None = None) -> PrintRun:
