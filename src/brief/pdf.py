@@ -399,6 +399,10 @@ class Typesetter:
 
     def __init__(self, layout: Path = LAYOUT) -> None:
         layout = layout.absolute()
+        # The layout is given as its path: the compiler then reads the 5 kB file again at
+        # each compile (to see whether it changed) but keeps its parse and everything it
+        # memoised; given as bytes it needs them with every compile (typst 0.15.2 loses
+        # bytes given to the constructor after the first compile), which measured slower.
         # The root is the file system's root: the layout reads the logo and signature
         # images the profiles name, wherever they are. Only brief's own layout code
         # reads files; data never becomes a path it did not come from a profile.
