@@ -677,3 +677,20 @@ def test_a_character_no_font_has_rejects_the_record_not_the_batch(demo: Path) ->
     entries = [json.loads(line) for line in (demo / "out" / "manifest.jsonl").open()]
     assert [(e["record"], e["status"]) for e in entries] == [("K1", "rendered"), ("K2", "rejected")]
     assert sorted(p.name for p in (demo / "out").iterdir()) == ["K1-bedankt.pdf", "manifest.jsonl"]
+
+
+def test_the_closing_and_the_name_stay_on_one_page(demo: Path) -> None:
+    split = 0
+    for count in range(16, 24):  # the closing reaches the foot of page 1 somewhere here
+        body = "".join(f"Regel {i} van de brief.\n\n" for i in range(count))
+        template(
+            demo,
+            f"regels{count}",
+            f"Geachte heer,\n\n{body}Met vriendelijke groet,\n\nIneke de Vries\nMedewerker incasso\n",
+        )
+        api = Project.discover(demo)
+        pages = text_of(api.pdf(letter_for(api, f"regels{count}")))
+        [page] = [p for p in pages if "Met vriendelijke groet," in p]
+        assert "Ineke de Vries\nMedewerker incasso" in page, count
+        split += len(pages) == 2 and f"Regel {count - 1} van de brief." in pages[0]
+    assert split  # some letter had its last body line on page 1 and its closing on page 2
