@@ -507,6 +507,7 @@ def test_demo_14_dagenbrief_is_20_print_ready_pdfs(reminded: Path) -> None:
         assert window_lines(pdf.pages[0])[1] == "Pieter Ĳsselstein"
         assert "Geachte heer Ĳsselstein," in pdf.pages[0].extract_text().splitlines()
     english = text_of((out / "K1003-14-dagenbrief.pdf").read_bytes())[0]
+    assert "Scan to pay with your banking app" in english
     assert "Customer number K1003" in english and "Date Vlissingen, 22 November 2026" in english
 
 
@@ -694,3 +695,11 @@ def test_the_closing_and_the_name_stay_on_one_page(demo: Path) -> None:
         assert "Ineke de Vries\nMedewerker incasso" in page, count
         split += len(pages) == 2 and f"Regel {count - 1} van de brief." in pages[0]
     assert split  # some letter had its last body line on page 1 and its closing on page 2
+
+
+def test_an_english_letter_has_english_labels(api) -> None:
+    data = letter_data(letter_for(api, "bedankt", language="en", salutation="Mr Ĳsselstein"))
+    assert [label for label, _ in data["reference"]] == ["Date", "Customer number", "Subject"]
+    assert data["reference"][0][1] == "Vlissingen, 22 November 2026"
+    assert data["labels"] == {"page": "Page {n} of {m}"}
+    assert data["lang"] == "en"
