@@ -703,3 +703,22 @@ def test_an_english_letter_has_english_labels(api) -> None:
     assert data["reference"][0][1] == "Vlissingen, 22 November 2026"
     assert data["labels"] == {"page": "Page {n} of {m}"}
     assert data["lang"] == "en"
+
+
+def test_an_address_line_wider_than_the_window_rejects_the_record(api) -> None:
+    long_name = "Maximiliaan Alexander Wilhelmus van Oldenbarnevelt-Rietveld"
+    with pytest.raises(RecordError) as info:
+        letter_for(api, name=long_name).pdf()
+    assert re.fullmatch(
+        rf"record 'K1005': field 'name': '{long_name}' is [0-9.]+ mm wide, the envelope "
+        r"window has room for 83 mm",
+        str(info.value),
+    )
+    with pytest.raises(RecordError) as info:
+        letter_for(api, city="Westkapelle-Zoutelande-Domburg-Oostkapelle-Vrouwenpolder").pdf()
+    assert str(info.value).startswith(
+        "record 'K1005': field 'city': '4331 KA  WESTKAPELLE-ZOUTELANDE-DOMBURG-"
+    )
+    run = api.print_run([letter_for(api, id="K1"), letter_for(api, id="K2", name=long_name)])
+    [unfit] = run.unfit
+    assert (unfit.letter, unfit.line) == (1, 0) and unfit.width > 83

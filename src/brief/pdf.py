@@ -72,6 +72,7 @@ __all__ = [
     "PdfError",
     "PrintRun",
     "Typesetter",
+    "Unfit",
     "Window",
     "address_lines",
     "body_paragraphs",
@@ -82,6 +83,7 @@ __all__ = [
     "postal_line",
     "print_run",
     "qr_svg",
+    "too_wide",
     "typesetter",
     "unprintable",
 ]
@@ -378,12 +380,23 @@ class LetterPages:
     count: int
 
 
+@dataclass(frozen=True, slots=True)
+class Unfit:
+    """An address line wider than the envelope window: letter ``letter`` (its index in
+    the document), line ``line`` of its address (-1: the return address), ``width`` mm."""
+
+    letter: int
+    line: int
+    width: float
+
+
 @dataclass(frozen=True)
 class PrintRun:
     """Many letters in one PDF, each starting on an odd page (for duplex printing)."""
 
     pdf: bytes
     letters: tuple[LetterPages, ...]
+    unfit: tuple[Unfit, ...] = ()  # address lines too wide for the window (cut off)
 
     @property
     def pages(self) -> int:
@@ -424,6 +437,11 @@ class Typesetter:
         assert isinstance(pdf, bytes)
         return pdf
 
+    def unfit(self) -> tuple[Unfit, ...]:
+        """The address lines of the last :meth:`compile` that are wider than the window."""
+        found = json.loads(self._compiler.query("<brief-unfit>", field="value"))
+        return tuple(Unfit(int(f["letter"]), int(f["line"]), float(f["width"])) for f in found)
+
     def pages(self) -> tuple[LetterPages, ...]:
         """Where each letter of the last :meth:`compile` is."""
         found = json.loads(self._compiler.query("<brief-pages>", field="value"))
@@ -455,10 +473,36 @@ def letter_pdf(letter: Letter, roster: Roster | None = None) -> bytes:
     the layout cannot print (a character no font of the layout has) is a
     :class:`~brief.errors.RecordError` naming the field it is in."""
     data = letter_data(letter, roster)
+    setter = typesetter()
     try:
-        return typesetter().compile([data])
+        pdf = setter.compile([data])
     except PdfError as err:
         raise unprintable(letter.record, err) from None
+    unfit = setter.unfit()
+    if unfit:
+        raise too_wide(letter, unfit[0])
+    return pdf
+
+
+_ADDRESS_FIELDS = ("name", "street", "city")  # what each address line shows, as a field
+
+
+def too_wide(letter: Letter, unfit: Unfit) -> RecordError:
+    """An address line that does not fit in the window, as the record's error (the return
+    address, which comes from the profile, names the profile)."""
+    window = letter.profile.letter.window
+    room = f"{window.width - 2:g} mm"
+    if unfit.line < 0:
+        return letter.record.error(
+            f"the return address ({_return_address(letter.profile.organisation)!r}) is "
+            f"{unfit.width:g} mm wide, the envelope window has room for {room} "
+            f"(organisation.address or letter.window in {letter.profile.path})"
+        )
+    line = address_lines(letter.record)[unfit.line]
+    return letter.record.error(
+        f"{line!r} is {unfit.width:g} mm wide, the envelope window has room for {room}",
+        _ADDRESS_FIELDS[min(unfit.line, len(_ADDRESS_FIELDS) - 1)],
+    )
 
 
 _NO_GLYPH = re.compile(r'the text `"(.+?)"` could not be displayed with font `"(.+?)"`')
@@ -487,4 +531,4 @@ def print_run(letters: Iterable[Letter], roster: Roster | None = None) -> PrintR
     data = [letter_data(letter, roster) for letter in letters]
     setter = typesetter()
     pdf = setter.compile(data)
-    return PrintRun(pdf=pdf, letters=setter.pages())
+    return PrintRun(pdf=pdf, letters=setter.pages(), unfit=setter.unfit())
