@@ -35,15 +35,16 @@ def test_export_pdf_and_png_of_the_demo_14_day_letter(demo: Path, cli) -> None:
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith("14-dagenbrief for K1001 Anna de Vries: ")  # still shown
     assert result.stderr == (
-        "Paper letter written to out/K1001.pdf (2 pages)\n"
-        "Paper letter written to out/K1001.png (page 1 of 2 pages)\n"
+        "Paper letter written to out/K1001.pdf (1 page)\n"
+        "Paper letter written to out/K1001.png (page 1 of 1 page)\n"
     )
     data = (demo / "out" / "K1001.pdf").read_bytes()
     reader = pypdf.PdfReader(io.BytesIO(data), strict=True)
-    assert len(reader.pages) == 2
+    assert len(reader.pages) == 1
     with pdfplumber.open(io.BytesIO(data)) as document:
         first = document.pages[0].extract_text() or ""
-    assert "Anna de Vries\nLange Delft 41\n4331 AJ MIDDELBURG" in first
+    for line in ("Anna de Vries", "Lange Delft 41", "4331 AJ MIDDELBURG"):  # the window
+        assert line in first
     assert "Geachte mevrouw De Vries," in first
     assert png_size((demo / "out" / "K1001.png").read_bytes()) == (1191, 1684)  # A4, 144 ppi
 
@@ -87,7 +88,7 @@ def test_a_layout_finding_is_told_with_the_export(demo: Path, cli) -> None:
     assert result.stderr == (
         "Paper letter written to a.png (page 1 of 1 page)\n"
         "layout: address line 2 'Burgemeester Jhr. Mr. Dr. Van Walsum-Kortenhoevenstraat 1234 "
-        "bis' is 93.0 mm wide at 9.5 pt, the envelope window 85.0 mm (letter.window.width)\n"
+        "bis' is 93.0 mm wide at 9.5 pt, the envelope window has room for 83 mm (letter.window.width)\n"
     )
 
 

@@ -179,7 +179,7 @@ def test_a_letter_the_layout_refuses_is_left_out(reminded: Path, cli) -> None:
             "severity": "error",
             "part": "text",
             "message": f"address line 2 {wide!r} is 93.0 mm wide at 9.5 pt, the envelope "
-            "window 85.0 mm (letter.window.width)",
+            "window has room for 83 mm (letter.window.width)",
         }
     ]
     assert entries[1]["first_page"] == 3
@@ -199,7 +199,7 @@ def test_the_refusal_reason_names_the_layout(reminded: Path, cli) -> None:
     assert entry["status"] == "rejected"
     assert entry["reason"] == (
         f"refused by checks: [layout] address line 2 {wide!r} is 93.0 mm wide at 9.5 pt, the "
-        "envelope window 85.0 mm (letter.window.width)"
+        "envelope window has room for 83 mm (letter.window.width)"
     )
     assert list((reminded / "letters").iterdir()) == [reminded / "letters" / "manifest.jsonl"]
 
@@ -277,3 +277,21 @@ def test_a_large_run_in_two_processes_keeps_record_order(reminded: Path, cli, ho
     for n in (1, 257, 300):
         assert f"Klant {n}\n" in (reader.pages[2 * n - 2].extract_text() or "")
     assert pypdf.PdfReader(io.BytesIO((reminded / "print.pdf").read_bytes()), strict=True)
+
+
+def test_a_letter_the_font_cannot_print_is_rejected_and_the_rest_printed(
+    reminded: Path, cli
+) -> None:
+    write_records(reminded, [("K1001", {}), ("K1002", {"name": "王"}), ("K1003", {})])
+
+    result = cli(
+        "render", "-r", "run.csv", *DATE, "--stream", "print.pdf", "--no-journal", "--skip-invalid"
+    )
+
+    assert result.exit_code == 1
+    assert (
+        "Rejected: run.csv:3: record 'K1002': field 'name': '王' cannot be printed on paper: the "
+        "letter's font (Libertinus Serif) has no such character"
+    ) in " ".join(result.stderr.split())
+    assert [r["record"] for r in rows(reminded / "print.manifest.csv")] == ["K1001", "K1003"]
+    assert len(pypdf.PdfReader(reminded / "print.pdf").pages) == 4

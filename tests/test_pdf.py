@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import csv
 import io
+import json
 import re
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
 import pdfplumber
 import pypdf
+import pypdfium2
 import pytest
 import segno
 import segno.helpers
+import zxingcpp
 from fontTools.cffLib import CFFFontSet
 
 from brief.errors import ConfigError, RecordError
@@ -25,7 +31,9 @@ from brief.pdf import (
     postal_line,
 )
 from brief.project import Project
-from brief.records import make_record
+from brief.records import make_record, read_records
+
+from conftest import run_brief
 
 MM = 72 / 25.4  # points per millimetre
 
@@ -81,6 +89,16 @@ def box_mm(page: pdfplumber.page.Page, text: str) -> tuple[float, float, float, 
     assert len(found) == 1, (text, found)
     hit = found[0]
     return tuple(round(hit[key] / MM, 2) for key in ("x0", "top", "x1", "bottom"))  # type: ignore[return-value]
+
+
+def window_lines(page: pdfplumber.page.Page, window: Window | None = None) -> list[str]:
+    """The text lying wholly inside the envelope window (spaces folded)."""
+    window = window or Window()
+    box = (window.left * MM, window.top * MM, window.right * MM, window.bottom * MM)
+    return page.within_bbox(box).extract_text().splitlines()
+
+
+RETURN = "Woningcorporatie Dijkzicht, Dijkzichtplein 1, 4381 AB Vlissingen"
 
 
 def xmp(data: bytes) -> str:
@@ -329,10 +347,15 @@ def test_payment_qr_payload(api, demo):
         "BCD\n002\n1\nSCT\nABNANL2A\nWoningcorporatie Dijkzicht\nNL91ABNA0417164300\n"
         "EUR3120\n\n\nK1005"
     )
-    [page] = text_of(letter.pdf())
-    assert "Scan en betaal met uw bank-app" in page
-    assert "€ 3.120,00 aan Woningcorporatie Dijkzicht" in page
-    assert "Omschrijving: K1005" in page
+    with open_pdf(letter.pdf()) as pdf:
+        beside = pdf.pages[0].within_bbox((110 * MM, 40 * MM, 200 * MM, 80 * MM))
+        assert beside.extract_text().splitlines() == [
+            "Scan en betaal met uw bank-app",
+            "€ 3.120,00 aan",
+            "Woningcorporatie Dijkzicht",
+            "IBAN NL91 ABNA 0417 1643 00",
+            "Omschrijving: K1005",
+        ]
     # nothing to pay: no code
     assert letter_data(letter_for(api, "qr", amount="0"))["qr"] is None
 
@@ -426,3 +449,276 @@ def test_signature_file_is_checked(demo):
     assert str(info.value).endswith(
         "field 'signature': Sanne Willems may not sign letters (signs: false)"
     )
+
+
+# -- brief render --out: the demo's 14-dagenbrief as the print room gets it -----------------
+
+
+def decoded_qr(path: Path) -> list[str]:
+    """The QR codes printed on the first page, decoded from a 200 dpi picture of it."""
+    page = pypdfium2.PdfDocument(path)[0]
+    return [found.text for found in zxingcpp.read_barcodes(page.render(scale=200 / 72).to_pil())]
+
+
+def test_demo_14_dagenbrief_is_20_print_ready_pdfs(reminded: Path) -> None:
+    result = run_brief(
+        "render", "-r", "examples/customers.csv", "-t", "14-dagenbrief", "--out", "out",
+        "--date", "2026-11-22", cwd=reminded,
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.endswith(
+        "20 letters written to out, 0 rejected; manifest: out/manifest.jsonl\n"
+    )
+    out = reminded / "out"
+    entries = [json.loads(line) for line in (out / "manifest.jsonl").read_text().splitlines()]
+    assert [e["path"] for e in entries] == [f"K{1001 + i}-14-dagenbrief.pdf" for i in range(20)]
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [e["path"] for e in entries] + ["manifest.jsonl"]
+    )
+    records = {r.id: r for r in read_records(reminded / "examples" / "customers.csv")}
+    for entry in entries:
+        path = out / entry["path"]
+        record = records[entry["record"]]
+        data = path.read_bytes()
+        with open_pdf(data) as pdf:
+            page = pdf.pages[0]
+            lines = page.extract_text().splitlines()
+            assert len(pdf.pages) == 1, entry  # the demo letter fits on one page
+            assert window_lines(page) == [
+                RETURN,
+                *(" ".join(line.split()) for line in address_lines(record)),
+            ]
+        assert f"Klantnummer {record.id}" in lines or f"Customer number {record.id}" in lines
+        assert entry["signer"] in lines  # the closing names the real signer
+        assert pypdf.PdfReader(path).metadata.author == entry["signer"]
+        assert "<pdfaid:part>2</pdfaid:part>" in xmp(data)
+        amount = record.get("amount")
+        assert decoded_qr(path) == [
+            epc_payload(
+                name="Woningcorporatie Dijkzicht",
+                iban="NL91ABNA0417164300",
+                bic="ABNANL2A",
+                amount=amount,
+                text=record.id,
+            )
+        ]
+    with open_pdf((out / "K1005-14-dagenbrief.pdf").read_bytes()) as pdf:
+        assert window_lines(pdf.pages[0])[1] == "Pieter Ĳsselstein"
+        assert "Geachte heer Ĳsselstein," in pdf.pages[0].extract_text().splitlines()
+    english = text_of((out / "K1003-14-dagenbrief.pdf").read_bytes())[0]
+    assert "Scan to pay with your banking app" in english
+    assert "Customer number K1003" in english and "Date Vlissingen, 22 November 2026" in english
+
+
+def test_text_keeps_the_plain_text_letter(reminded: Path) -> None:
+    result = run_brief(
+        "render", "-r", "examples/customers.csv", "-t", "14-dagenbrief", "--out", "out",
+        "--text", "--date", "2026-11-22", cwd=reminded,
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stderr
+    text = (reminded / "out" / "K1001-14-dagenbrief.txt").read_text("utf-8")
+    assert text.startswith("Woningcorporatie Dijkzicht\nDijkzichtplein 1\n")
+    assert "\nVlissingen, 22 november 2026\n" in text  # the place from the profile
+    assert not list((reminded / "out").glob("*.pdf"))
+
+
+def test_hostile_names_from_a_records_file(demo: Path) -> None:
+    with (demo / "hostile.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(
+            ["id", "region", "name", "salutation", "street", "postcode", "city", "amount"]
+        )
+        for i, name in enumerate(HOSTILE):
+            writer.writerow(
+                [f"H{i}", "noord", name, name, f"Straat {name}", "4331 KA", "Midd", "10"]
+            )
+    result = run_brief(
+        "render", "-r", "hostile.csv", "-t", "bedankt", "--out", "out", "--no-journal",
+        cwd=demo,
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stderr
+    for i, name in enumerate(HOSTILE):
+        with open_pdf((demo / "out" / f"H{i}-bedankt.pdf").read_bytes()) as pdf:
+            page = pdf.pages[0]
+            assert window_lines(page) == [RETURN, name, f"Straat {name}", "4331 KA MIDD"]
+            assert f"Geachte {name}," in page.extract_text().splitlines()
+
+
+def test_a_letter_without_an_address_is_rejected(demo: Path) -> None:
+    template(demo, "kort", "Geachte {{ customer.salutation }},\n\nBetaal.\n")
+    (demo / "c.csv").write_text(
+        "id;region;name;salutation;street;postcode;city;amount\n"
+        "K1;noord;Jan;heer Jan;Straat 1;4331 KA;Middelburg;10\n"
+        "K2;noord;Piet;heer Piet;;4331 KA;Middelburg;10\n",
+        encoding="utf-8",
+    )
+    refused = run_brief(
+        "render", "-r", "c.csv", "-t", "kort", "--out", "out", "--no-check", cwd=demo
+    )
+    assert refused.returncode == 2
+    assert refused.stderr == (
+        "Error: c.csv:3: record 'K2': field 'street': a paper letter needs the customer's "
+        "address (name, street, postcode, city)\n"
+        "1 invalid record; nothing was written (use --skip-invalid to render the valid ones)\n"
+    )
+    assert not (demo / "out").exists()
+    # the plain-text letter has no envelope window: it is written
+    text = run_brief(
+        "render", "-r", "c.csv", "-t", "kort", "--out", "out", "--text", "--no-check", cwd=demo
+    )
+    assert text.returncode == 0, text.stderr
+
+
+def test_jobs_write_the_same_pdfs(demo: Path) -> None:
+    from brief.batch import POOL_AFTER
+
+    count = POOL_AFTER + 40
+    rows = ["id;region;name;first_name;salutation;street;postcode;city;amount"]
+    rows += [
+        f"K{i:04d};{'noord' if i % 2 else 'zuid'};Klant {i};K;klant;Weg {i};4331 KA;Vlissingen;{i},5"
+        for i in range(count)
+    ]
+    (demo / "many.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    for jobs in ("1", "2"):
+        result = run_brief(
+            "render", "-r", "many.csv", "-t", "bedankt", "--out", f"out{jobs}", "-j", jobs,
+            "--no-journal", "--no-check", cwd=demo,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+    names = sorted(p.name for p in (demo / "out1").glob("*.pdf"))
+    assert len(names) == count
+    assert names == sorted(p.name for p in (demo / "out2").glob("*.pdf"))
+    for name in names:
+        assert (demo / "out1" / name).read_bytes() == (demo / "out2" / name).read_bytes()
+
+
+def test_logo_in_the_letterhead(demo: Path) -> None:
+    segno.make("Dijkzicht", micro=False).save(demo / "regions" / "logo.png", kind="png", scale=4)
+    base = demo / "regions" / "_base.yaml"
+    base.write_text(
+        base.read_text("utf-8").replace(
+            "  place: Vlissingen\n", "  place: Vlissingen\n  logo: logo.png\n"
+        ),
+        encoding="utf-8",
+    )
+    api = Project.discover(demo)
+    with open_pdf(api.pdf(letter_for(api))) as pdf:
+        [logo] = pdf.pages[0].images
+        name = pdf.pages[0].search("Woningcorporatie Dijkzicht")[0]
+        assert logo["bottom"] <= name["top"] and logo["top"] / MM < 20  # above the name, at the top
+        assert round((logo["bottom"] - logo["top"]) / MM) == 14
+
+
+def test_a_process_that_compiled_a_pdf_renders_a_pdf_batch_without_forking(demo: Path) -> None:
+    """Typst runs threads once it has compiled; a worker forked after that would hang."""
+    rows = ["id;region;name;salutation;street;postcode;city;amount"]
+    rows += [f"K{i:04d};noord;Klant {i};klant;Weg {i};4331 KA;Middelburg;5" for i in range(300)]
+    (demo / "many.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    script = (
+        "import brief, datetime as dt, os\nfrom pathlib import Path\n"
+        "from brief.batch import BatchOptions\n"
+        "project = brief.Project.open('.')\n"
+        "letter = project.render({'id': 'K1', 'region': 'noord', 'name': 'A B', 'salutation': 'x',"
+        " 'street': 'Weg 1', 'postcode': '4331 KA', 'city': 'M', 'amount': '5'},"
+        " template='bedankt', check=False)\n"
+        "project.pdf(letter)\n"
+        "result = project.render_batch(BatchOptions(records=Path('many.csv'), out=Path('out'), jobs=2,"
+        " template='bedankt', check=False, today=dt.date(2026, 11, 22)))\n"
+        "print(result.rendered, len(os.listdir('out')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=demo, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "300 301\n"
+
+
+def test_the_profile_asks_for_qr_and_large_print_and_the_template_can_refuse(demo: Path) -> None:
+    noord = demo / "regions" / "noord.yaml"
+    noord.write_text(
+        noord.read_text("utf-8") + "letter:\n  payment_qr: true\n  large_print: true\n",
+        encoding="utf-8",
+    )
+    template(demo, "zonder", "Geachte heer,\n\nBedankt.\n", payment_qr="false")
+    template(demo, "kaal", "Geachte heer,\n\nBedankt.\n")
+    api = Project.discover(demo)
+    asked = letter_data(letter_for(api, "bedankt"))
+    assert asked["qr"]["payload"].endswith("\nEUR3120\n\n\nK1005")
+    assert (asked["size"], asked["leading"]) == (14.0, 0.9)
+    assert letter_data(letter_for(api, "zonder"))["qr"] is None  # the template says no
+    assert letter_data(letter_for(api, "bedankt", region="oost"))["qr"] is None  # not asked
+    # the profile's code is for letters with an amount: one without has none
+    no_amount = {k: v for k, v in customer().items() if k != "amount"}
+    letter = api.render(no_amount, template="kaal", date="2026-11-22", check=False)
+    assert letter_data(letter)["qr"] is None
+
+
+def test_a_character_no_font_has_rejects_the_record_not_the_batch(demo: Path) -> None:
+    (demo / "c.csv").write_text(
+        "id;region;name;salutation;street;postcode;city;amount\n"
+        "K1;noord;Jan Jansen;heer Jansen;Straat 1;4331 KA;Middelburg;10\n"
+        "K2;noord;Wang 王;heer Wang;Straat 2;4331 KA;Middelburg;10\n",
+        encoding="utf-8",
+    )
+    refused = run_brief("render", "-r", "c.csv", "-t", "bedankt", "--out", "out", cwd=demo)
+    assert refused.returncode == 2
+    assert refused.stderr == (
+        "Error: c.csv:3: record 'K2': field 'name': '王' cannot be printed on paper: the "
+        "letter's font (Libertinus Serif) has no such character\n"
+        "1 invalid record; nothing was written (use --skip-invalid to render the valid ones)\n"
+    )
+    assert not (demo / "out").exists()
+    skipped = run_brief(
+        "render", "-r", "c.csv", "-t", "bedankt", "--out", "out", "--skip-invalid", cwd=demo
+    )
+    assert skipped.returncode == 1
+    entries = [json.loads(line) for line in (demo / "out" / "manifest.jsonl").open()]
+    assert [(e["record"], e["status"]) for e in entries] == [("K1", "rendered"), ("K2", "rejected")]
+    assert sorted(p.name for p in (demo / "out").iterdir()) == ["K1-bedankt.pdf", "manifest.jsonl"]
+
+
+def test_the_closing_and_the_name_stay_on_one_page(demo: Path) -> None:
+    split = 0
+    for count in range(16, 24):  # the closing reaches the foot of page 1 somewhere here
+        body = "".join(f"Regel {i} van de brief.\n\n" for i in range(count))
+        template(
+            demo,
+            f"regels{count}",
+            f"Geachte heer,\n\n{body}Met vriendelijke groet,\n\nIneke de Vries\nMedewerker incasso\n",
+        )
+        api = Project.discover(demo)
+        pages = text_of(api.pdf(letter_for(api, f"regels{count}")))
+        [page] = [p for p in pages if "Met vriendelijke groet," in p]
+        assert "Ineke de Vries\nMedewerker incasso" in page, count
+        split += len(pages) == 2 and f"Regel {count - 1} van de brief." in pages[0]
+    assert split  # some letter had its last body line on page 1 and its closing on page 2
+
+
+def test_an_english_letter_has_english_labels(api) -> None:
+    data = letter_data(letter_for(api, "bedankt", language="en", salutation="Mr Ĳsselstein"))
+    assert [label for label, _ in data["reference"]] == ["Date", "Customer number", "Subject"]
+    assert data["reference"][0][1] == "Vlissingen, 22 November 2026"
+    assert data["labels"] == {"page": "Page {n} of {m}"}
+    assert data["lang"] == "en"
+
+
+def test_an_address_line_wider_than_the_window_rejects_the_record(api) -> None:
+    long_name = "Maximiliaan Alexander Wilhelmus van Oldenbarnevelt-Rietveld"
+    with pytest.raises(RecordError) as info:
+        letter_for(api, name=long_name).pdf()
+    assert re.fullmatch(
+        rf"record 'K1005': field 'name': '{long_name}' is [0-9.]+ mm wide, the envelope "
+        r"window has room for 83 mm",
+        str(info.value),
+    )
+    with pytest.raises(RecordError) as info:
+        letter_for(api, city="Westkapelle-Zoutelande-Domburg-Oostkapelle-Vrouwenpolder").pdf()
+    assert str(info.value).startswith(
+        "record 'K1005': field 'city': '4331 KA  WESTKAPELLE-ZOUTELANDE-DOMBURG-"
+    )
+    run = api.print_run([letter_for(api, id="K1"), letter_for(api, id="K2", name=long_name)])
+    [unfit] = run.unfit
+    assert (unfit.letter, unfit.line) == (1, 0) and unfit.width > 83

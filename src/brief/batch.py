@@ -520,7 +520,7 @@ class Renderer:
         """The paper letters of a chunk as PDFs, with the ``layout`` rule's findings: a file
         each, or (a print run) :data:`PRINT_CHUNK` to a compile."""
         from .paper import layout_found, measure_addresses, page_layout, window_block
-        from .pdf import letter_data, typesetter
+        from .pdf import PdfError, letter_data, typesetter, unprintable
 
         options, roster = self.options, self.project.roster
         ready: list[tuple[int, Letter, list[Found], dict[str, Any]]] = []
@@ -540,7 +540,11 @@ class Renderer:
             widths = []
         if not options.print_run:
             for number, (index, letter, found, data) in enumerate(ready):
-                pdf = setter.compile([data])
+                try:
+                    pdf = setter.compile([data])
+                except PdfError as err:  # a character no font of the layout has
+                    done[index] = _rejected(unprintable(letter.record, err), letter.record)
+                    continue
                 if options.check:
                     (pages,) = setter.pages()
                     page = page_layout(letter, data["address"], widths[number], pages, pdf)
@@ -561,11 +565,25 @@ class Renderer:
         """Letters of a print run typeset in one compile; set again without those the
         layout rule refuses."""
         from .paper import layout_found, page_layout
-        from .pdf import typesetter
+        from .pdf import PdfError, typesetter, unprintable
 
         options, setter = self.options, typesetter()
         while ready:
-            pdf = setter.compile([data for *_, data in ready])
+            try:
+                pdf = setter.compile([data for *_, data in ready])
+            except PdfError:  # some letter cannot be printed: find it, set the rest
+                printable = []
+                for item in ready:
+                    try:
+                        setter.compile([item[3]])
+                    except PdfError as err:
+                        done[item[0]] = _rejected(unprintable(item[1].record, err), item[1].record)
+                        continue
+                    printable.append(item)
+                if len(printable) == len(ready):
+                    raise  # not one letter's fault
+                ready = printable
+                continue
             placed = setter.pages()
             kept: list[tuple[int, Letter, list[Found], dict[str, Any]]] = []
             outcomes: list[tuple[int, Letter, list[Found]]] = []
@@ -1119,12 +1137,20 @@ def _outcomes(
     jobs = jobs or cores()
     import multiprocessing
 
-    warm_up = 0 if renderer.pdf and jobs > 1 else POOL_AFTER
-    for chunk in _chunks(islice(items, warm_up), CHUNK):
+    fork = jobs > 1 and "fork" in multiprocessing.get_all_start_methods()
+    here = POOL_AFTER
+    if fork and renderer.pdf:
+        from .pdf import compiled_here
+
+        # Typst compiles with threads, and a process forked from one that has them hangs
+        # at its own first compile: PDF letters go to the workers from the first one
+        # (or, when this process has compiled a PDF already, are all made here).
+        fork = not compiled_here()
+        here = 0
+    for chunk in _chunks(islice(items, here), CHUNK):
         yield from renderer.many(chunk)
     with _settled_heap():
-        fork = "fork" in multiprocessing.get_all_start_methods() and _one_thread()
-        if jobs <= 1 or not fork:
+        if not fork or not _one_thread():  # threads of typst (or any other) run here
             for chunk in _chunks(items, CHUNK):
                 yield from renderer.many(chunk)
         else:

@@ -46,6 +46,9 @@ ADDRESS_FONT = "Libertinus Serif"
 ADDRESS_SIZE = 9.5
 #: Page limit of a letter when the region's profile sets none (``letter.max_pages``).
 MAX_PAGES = 2
+#: Millimetres of the window an address line leaves free at its right edge: the same room
+#: letter.typ's own check gives a line (brief.pdf.too_wide), so both say the same.
+WINDOW_MARGIN = 2.0
 
 _measurers: dict[int, typst.Compiler] = {}
 
@@ -113,7 +116,7 @@ def page_layout(
         address=tuple(address),
         widths=tuple(width for width, _ in measured),
         wrapped=tuple(lines for _, lines in measured),
-        window_width=settings.window.width,
+        window_width=settings.window.width - WINDOW_MARGIN,
         window_lines=settings.window.lines,
         font_size=ADDRESS_SIZE,
         pages=pages.count,

@@ -45,7 +45,6 @@ compiler (the layout and its fonts are read once); :func:`letter_pdf` and
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import os
 import re
@@ -56,10 +55,9 @@ from pathlib import Path
 from typing import Any, Final
 
 import segno
-import segno.helpers
 import typst
 
-from .errors import BriefError
+from .errors import BriefError, RecordError
 from .formatting import long_date, money
 from .profiles import LetterSettings, Organisation, Window
 from .records import Record, parse_amount
@@ -74,15 +72,20 @@ __all__ = [
     "PdfError",
     "PrintRun",
     "Typesetter",
+    "Unfit",
     "Window",
     "address_lines",
     "body_paragraphs",
+    "compiled_here",
     "epc_payload",
     "letter_data",
     "letter_pdf",
     "postal_line",
     "print_run",
+    "qr_svg",
+    "too_wide",
     "typesetter",
+    "unprintable",
 ]
 
 #: The Typst layout every paper letter is set with.
@@ -94,6 +97,7 @@ PDF_STANDARD: Final = "a-2b"
 NORMAL = (11.0, 0.6)
 LARGE = (14.0, 0.9)
 QR_SIZE = 26.0  # millimetres (the EPC guideline: at least 2.5 cm with its quiet zone)
+QR_MASK = 7  # the mask pattern of every payment QR code (see _qr)
 BODY_TOP = 88.0  # millimetres from the top: where the reference block starts
 
 _LABELS = {
@@ -103,7 +107,7 @@ _LABELS = {
         "subject": "Betreft",
         "page": "Pagina {n} van {m}",
         "scan": "Scan en betaal met uw bank-app",
-        "pay": "{amount} aan {name}",
+        "pay": "{amount} aan",
         "reference": "Omschrijving: {reference}",
     },
     "en": {
@@ -112,7 +116,7 @@ _LABELS = {
         "subject": "Subject",
         "page": "Page {n} of {m}",
         "scan": "Scan to pay with your banking app",
-        "pay": "{amount} to {name}",
+        "pay": "{amount} to",
         "reference": "Reference: {reference}",
     },
 }
@@ -121,6 +125,7 @@ _SALUTATION = re.compile(
     r"|dear|hello|hi|to whom)\b.*,\s*$",
     re.IGNORECASE,
 )
+_DARK = re.compile(rb"\x01+")  # a run of dark modules in a row of a QR code
 _DUTCH_POSTCODE = re.compile(r"([1-9][0-9]{3})\s*([A-Za-z]{2})")
 
 
@@ -182,7 +187,7 @@ def epc_payload(
     """The text of an EPC QR code ("scan to pay", EPC069-12 version 002) for a SEPA
     credit transfer of ``amount`` euro to ``name``'s ``iban`` with ``text`` as the
     unstructured remittance information: the same text :func:`segno.helpers.make_epc_qr`
-    encodes for these values (character set 1, UTF-8)."""
+    encodes for these values with ``encoding=1`` (UTF-8)."""
     amount_text = f"EUR{amount:.2f}".rstrip("0").rstrip(".")
     return "\n".join(
         [
@@ -232,23 +237,41 @@ def _qr(letter: Letter, settings: LetterSettings) -> dict[str, Any] | None:
     name = org.name[:70]
     iban = org.iban.replace(" ", "")
     reference = record.id[:140]
-    qr = segno.helpers.make_epc_qr(
-        name=name, iban=iban, amount=amount, text=reference, bic=org.bic or None, encoding=1
-    )
-    svg = io.BytesIO()
-    qr.save(svg, kind="svg", xmldecl=False, border=4)
+    payload = epc_payload(name=name, iban=iban, amount=amount, text=reference, bic=org.bic)
+    # What segno.helpers.make_epc_qr makes (error correction M, never boosted), with one
+    # fixed mask pattern instead of its search for the best of eight: that search costs
+    # more than the letter's whole PDF, and every mask makes a valid code any reader reads.
+    qr = segno.make_qr(payload.encode("utf-8"), error="m", boost_error=False, mask=QR_MASK)
+    if not isinstance(qr.version, int) or qr.version > 13:  # EPC069-12: version 13 at most
+        raise record.error(f"the payment QR code's text is too long ({len(payload)} bytes)", field)
     labels = _LABELS.get(letter.language, _LABELS["nl"])
     return {
-        "svg": svg.getvalue().decode("ascii"),
+        "svg": qr_svg(qr.matrix),
         "size": QR_SIZE,
-        "payload": epc_payload(name=name, iban=iban, amount=amount, text=reference, bic=org.bic),
+        "payload": payload,
         "lines": [
             labels["scan"],
-            labels["pay"].format(amount=money(amount, letter.language), name=org.name),
+            labels["pay"].format(amount=money(amount, letter.language)),
+            org.name,
             f"IBAN {org.iban}",
             labels["reference"].format(reference=reference),
         ],
     }
+
+
+def qr_svg(matrix: Sequence[bytes | bytearray], border: int = 4) -> str:
+    """A QR code's modules (rows of 0 and 1 bytes, as segno's ``matrix``) as one SVG path,
+    one rectangle per run of dark modules in a row, with ``border`` modules of quiet zone."""
+    size = len(matrix) + 2 * border
+    runs = [
+        f"M{run.start() + border} {y}h{len(run.group())}v1h-{len(run.group())}z"
+        for y, row in enumerate(matrix, start=border)
+        for run in _DARK.finditer(row)
+    ]
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}">'
+        f'<path d="{"".join(runs)}"/></svg>'
+    )
 
 
 def _letterhead(org: Organisation) -> dict[str, Any]:
@@ -357,12 +380,23 @@ class LetterPages:
     count: int
 
 
+@dataclass(frozen=True, slots=True)
+class Unfit:
+    """An address line wider than the envelope window: letter ``letter`` (its index in
+    the document), line ``line`` of its address (-1: the return address), ``width`` mm."""
+
+    letter: int
+    line: int
+    width: float
+
+
 @dataclass(frozen=True)
 class PrintRun:
     """Many letters in one PDF, each starting on an odd page (for duplex printing)."""
 
     pdf: bytes
     letters: tuple[LetterPages, ...]
+    unfit: tuple[Unfit, ...] = ()  # address lines too wide for the window (cut off)
 
     @property
     def pages(self) -> int:
@@ -378,6 +412,10 @@ class Typesetter:
 
     def __init__(self, layout: Path = LAYOUT) -> None:
         layout = layout.absolute()
+        # The layout is given as its path: the compiler then reads the 5 kB file again at
+        # each compile (to see whether it changed) but keeps its parse and everything it
+        # memoised; given as bytes it needs them with every compile (typst 0.15.2 loses
+        # bytes given to the constructor after the first compile), which measured slower.
         # The root is the file system's root: the layout reads the logo and signature
         # images the profiles name, wherever they are. Only brief's own layout code
         # reads files; data never becomes a path it did not come from a profile.
@@ -389,6 +427,7 @@ class Typesetter:
         if not letters:
             raise PdfError("no letters to typeset")
         data = json.dumps({"letters": list(letters)}, ensure_ascii=False)
+        self.used = True
         try:
             pdf = self._compiler.compile(
                 format="pdf", sys_inputs={"data": data}, pdf_standards=PDF_STANDARD
@@ -398,6 +437,11 @@ class Typesetter:
         assert isinstance(pdf, bytes)
         return pdf
 
+    def unfit(self) -> tuple[Unfit, ...]:
+        """The address lines of the last :meth:`compile` that are wider than the window."""
+        found = json.loads(self._compiler.query("<brief-unfit>", field="value"))
+        return tuple(Unfit(int(f["letter"]), int(f["line"]), float(f["width"])) for f in found)
+
     def pages(self) -> tuple[LetterPages, ...]:
         """Where each letter of the last :meth:`compile` is."""
         found = json.loads(self._compiler.query("<brief-pages>", field="value"))
@@ -405,6 +449,13 @@ class Typesetter:
 
 
 _typesetters: dict[int, Typesetter] = {}
+
+
+def compiled_here() -> bool:
+    """Whether this process has compiled a PDF. Typst then runs threads of its own, and a
+    process forked from this one would hang at its first compile: fork workers first."""
+    found = _typesetters.get(os.getpid())
+    return found is not None and found.used
 
 
 def typesetter() -> Typesetter:
@@ -418,8 +469,60 @@ def typesetter() -> Typesetter:
 
 
 def letter_pdf(letter: Letter, roster: Roster | None = None) -> bytes:
-    """``letter`` as a PDF/A-2b document (``roster``: see :func:`letter_data`)."""
-    return typesetter().compile([letter_data(letter, roster)])
+    """``letter`` as a PDF/A-2b document (``roster``: see :func:`letter_data`). A letter
+    the layout cannot print (a character no font of the layout has) is a
+    :class:`~brief.errors.RecordError` naming the field it is in."""
+    data = letter_data(letter, roster)
+    setter = typesetter()
+    try:
+        pdf = setter.compile([data])
+    except PdfError as err:
+        raise unprintable(letter.record, err) from None
+    unfit = setter.unfit()
+    if unfit:
+        raise too_wide(letter, unfit[0])
+    return pdf
+
+
+_ADDRESS_FIELDS = ("name", "street", "city")  # what each address line shows, as a field
+
+
+def too_wide(letter: Letter, unfit: Unfit) -> RecordError:
+    """An address line that does not fit in the window, as the record's error (the return
+    address, which comes from the profile, names the profile)."""
+    window = letter.profile.letter.window
+    room = f"{window.width - 2:g} mm"
+    if unfit.line < 0:
+        return letter.record.error(
+            f"the return address ({_return_address(letter.profile.organisation)!r}) is "
+            f"{unfit.width:g} mm wide, the envelope window has room for {room} "
+            f"(organisation.address or letter.window in {letter.profile.path})"
+        )
+    line = address_lines(letter.record)[unfit.line]
+    return letter.record.error(
+        f"{line!r} is {unfit.width:g} mm wide, the envelope window has room for {room}",
+        _ADDRESS_FIELDS[min(unfit.line, len(_ADDRESS_FIELDS) - 1)],
+    )
+
+
+_NO_GLYPH = re.compile(r'the text `"(.+?)"` could not be displayed with font `"(.+?)"`')
+
+
+def unprintable(record: Record, err: PdfError) -> RecordError:
+    """Why a record's letter has no PDF, as a record error: the field holding a character
+    the letter's font lacks (Typst refuses it for PDF/A rather than print a box)."""
+    found = _NO_GLYPH.search(err.message)
+    if found is None:
+        return record.error(f"cannot make the PDF: {err.message}")
+    text, font = found.groups()
+    field = next(
+        (key for key, value in record.fields.items() if value is not None and text in str(value)),
+        None,
+    )
+    return record.error(
+        f"{text!r} cannot be printed on paper: the letter's font ({font}) has no such character",
+        field,
+    )
 
 
 def print_run(letters: Iterable[Letter], roster: Roster | None = None) -> PrintRun:
@@ -428,4 +531,4 @@ def print_run(letters: Iterable[Letter], roster: Roster | None = None) -> PrintR
     data = [letter_data(letter, roster) for letter in letters]
     setter = typesetter()
     pdf = setter.compile(data)
-    return PrintRun(pdf=pdf, letters=setter.pages())
+    return PrintRun(pdf=pdf, letters=setter.pages(), unfit=setter.unfit())

@@ -23,7 +23,7 @@ class PageLayout:
     address: tuple[str, ...]
     widths: tuple[float, ...]
     wrapped: tuple[int, ...]  # the lines each address line takes in the window's width
-    window_width: float  # mm: the width of the window the address block must fit in
+    window_width: float  # mm: the room for an address line (the window less its margin)
     window_lines: int  # address lines the window holds
     font_size: float  # pt: the address block's font size
     pages: int
@@ -60,8 +60,8 @@ def layout(page: PageLayout) -> Iterator[Hit]:
         if width > page.window_width + TOLERANCE_MM:
             yield Hit(
                 f"address line {number} {line!r} is {width:.1f} mm wide at "
-                f"{page.font_size:g} pt, the envelope window {page.window_width:.1f} mm "
-                "(letter.window.width)",
+                f"{page.font_size:g} pt, the envelope window has room for "
+                f"{page.window_width:g} mm (letter.window.width)",
                 value=round(width, 1),
                 threshold=page.window_width,
             )
