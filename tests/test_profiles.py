@@ -729,6 +729,7 @@ def test_paper_letter_settings_default_and_merge(tmp_path, roster):
         window=Window(left=22, top=50.5, width=85, height=22), large_print=True, payment_qr=True
     )
     assert (zuid.letter.window.right, zuid.letter.window.bottom) == (107, 72.5)
+    assert (noord.letter.max_pages, noord.letter.window.lines) == (2, 5)
     org = zuid.organisation
     assert (org.bic, org.place, org.footer, org.logo) == (
         "ABNANL2A",
@@ -736,6 +737,17 @@ def test_paper_letter_settings_default_and_merge(tmp_path, roster):
         ("KvK 123",),
         "",
     )
+
+
+def test_page_limit_and_window_lines_are_set_per_region(tmp_path, roster):
+    base(tmp_path)
+    region(
+        tmp_path,
+        "zuid",
+        "extends: _base\ncontacts: [bianca]\nletter:\n  max_pages: 3\n  window: {lines: 4}\n",
+    )
+    zuid = load(tmp_path, roster)["zuid"]
+    assert (zuid.letter.max_pages, zuid.letter.window.lines) == (3, 4)
 
 
 @pytest.mark.parametrize(
@@ -767,10 +779,29 @@ def test_paper_letter_settings_default_and_merge(tmp_path, roster):
         (
             "  window: {depth: 3}\n",
             4,
-            "field 'depth': unknown field (known: height, left, top, width)",
+            "field 'depth': unknown field (known: height, left, lines, top, width)",
         ),
         ("  large_print: ja\n", 4, "field 'large_print': must be true or false, not 'ja'"),
-        ("  qr: true\n", 4, "field 'qr': unknown field (known: large_print, payment_qr, window)"),
+        (
+            "  qr: true\n",
+            4,
+            "field 'qr': unknown field (known: large_print, max_pages, payment_qr, window)",
+        ),
+        (
+            "  max_pages: 0\n",
+            4,
+            "field 'max_pages': must be a whole number from 1 to 100, not 0",
+        ),
+        (
+            "  max_pages: 2.5\n",
+            4,
+            "field 'max_pages': must be a whole number from 1 to 100, not 2.5",
+        ),
+        (
+            "  window: {lines: 11}\n",
+            4,
+            "field 'lines': must be a whole number from 1 to 10, not 11",
+        ),
     ],
 )
 def test_bad_letter_settings_are_located(tmp_path, roster, letter, line, message):

@@ -251,6 +251,8 @@ def laid_out(proj: Project, example: dict[str, Any], region: str) -> tuple[bytes
     assert profile is not None
     if example["window"] is not None:
         profile = replace(profile, letter=replace(profile.letter, window=example["window"]))
+    if example.get("max_pages") is not None:
+        profile = replace(profile, letter=replace(profile.letter, max_pages=example["max_pages"]))
     record = make_record(
         {
             "id": "K1",
@@ -459,3 +461,12 @@ def test_address_measurements_match_the_letter_as_printed(proj: Project) -> None
     for text, width in zip(page.address, page.widths, strict=True):
         printed = lines[" ".join(text.split())]  # pdfplumber reads two spaces as one
         assert abs(printed - width) < 0.1, (text, printed, width)
+
+
+def test_the_page_limit_is_the_regions(proj: Project) -> None:
+    """``letter.max_pages`` in the profile: three pages are fine where the limit is 3."""
+    long = EXAMPLES["layout"]["failing"][2]
+    assert list(RULES["layout"].check(laid_out(proj, {**long, "max_pages": 3}, "noord")[1])) == []
+    (hit,) = RULES["layout"].check(laid_out(proj, {**long, "max_pages": 1}, "noord")[1])
+    assert hit.message == "the letter runs to 3 pages, more than letter.max_pages (1)"
+    assert long["text"].splitlines()[hit.line - 1].startswith("Punt ")

@@ -94,7 +94,7 @@ def window_block(letter: Letter, address: Sequence[str]) -> tuple[float, Sequenc
 
 def max_pages(letter: Letter) -> int:
     """The region's page limit for paper letters (``letter.max_pages``, default 2)."""
-    return int(getattr(letter.profile.letter, "max_pages", MAX_PAGES))
+    return letter.profile.letter.max_pages
 
 
 def page_layout(

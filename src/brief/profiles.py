@@ -73,7 +73,7 @@ _PROFILE_FIELDS = {
 }
 _ORG_TEXT = ("name", "short_name", "address", "iban", "bic", "phone", "email", "website", "place")
 _ORG_FIELDS = {*_ORG_TEXT, "logo", "footer"}
-_LETTER_FIELDS = {"window", "large_print", "payment_qr"}
+_LETTER_FIELDS = {"window", "large_print", "payment_qr", "max_pages"}
 _WINDOW_FIELDS = ("left", "top", "width", "height")
 _BIC = re.compile(r"[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?")
 A4 = (210.0, 297.0)  # millimetres
@@ -133,6 +133,7 @@ class LetterSettings:
     window: Window = Window()
     large_print: bool = False  # every letter in large print (14 pt), not only on request
     payment_qr: bool = False  # a "scan to pay" code on every letter with an amount
+    max_pages: int = 2  # a longer letter is a `layout` finding (brief lint, brief render)
 
 
 @dataclass(frozen=True)
@@ -324,7 +325,16 @@ def _letter(node: yamlfile.Node, path: Path) -> LetterSettings:
         window=_window(raw) if "window" in raw else Window(),
         large_print=fields.flag("large_print", default=False),
         payment_qr=fields.flag("payment_qr", default=False),
+        max_pages=_whole(fields, "max_pages", 2, 1, 100),
     )
+
+
+def _whole(fields: yamlfile.Fields, key: str, default: int, low: int, high: int) -> int:
+    """A whole number between ``low`` and ``high`` (``default`` when not given)."""
+    value = fields.node.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise fields.error(key, f"must be a whole number from {low} to {high}, not {value!r}")
+    return value
 
 
 def _window(node: yamlfile.Node) -> Window:
@@ -333,7 +343,7 @@ def _window(node: yamlfile.Node) -> Window:
     fields = yamlfile.Fields(
         node["window"], node.source_of("window"), "letter.window", line=node.line_of("window")
     )
-    fields.reject_unknown(_WINDOW_FIELDS)
+    fields.reject_unknown((*_WINDOW_FIELDS, "lines"))
     default = Window()
     values: dict[str, float] = {}
     for key in _WINDOW_FIELDS:
@@ -342,7 +352,11 @@ def _window(node: yamlfile.Node) -> Window:
             raise fields.error(key, f"must be a number of millimetres, not {value!r}")
         values[key] = float(value)
     window = Window(
-        left=values["left"], top=values["top"], width=values["width"], height=values["height"]
+        left=values["left"],
+        top=values["top"],
+        width=values["width"],
+        height=values["height"],
+        lines=_whole(fields, "lines", default.lines, 1, 10),
     )
     if window.right > A4[0]:
         raise fields.error(
