@@ -29,7 +29,16 @@ and the largest peak RSS of the rounds are kept.
 
 Results are kept per size in bench/results.json (a size run again replaces
 its figures, so every ratio comes from one run) and written as tables to
-bench/RESULTS.md, with the targets of issue 17.
+bench/RESULTS.md, with the targets of issue 17. The paper-letter rows (issue 13) are
+kept apart per size (``pdf`` in results.json):
+
+- floor P: a bare typst compile of brief's layout (brief/data/letter.typ) with the
+  inputs brief gives it (prepared untimed by bench/floor_pdf.py), one letter per
+  compile, each PDF to its own file; floor P16: 16 letters per compile, as a print
+  run typesets them, a file per chunk;
+- brief render of the demo 14-dagenbrief as PDF, to a folder (``--out``) and as one
+  print run (``--stream print.pdf``), ``--jobs 1`` and ``--jobs 2``, in a copy of the
+  demo project whose journal holds every customer's reminder.
 
 mailmerge is optional: ``pip install -e '.[bench]'`` (or ``pip install
 mailmerge==2.3.0``); without it that row is skipped with a note.
@@ -485,6 +494,8 @@ def ratio(a: Run | None, b: Run | None) -> str:
 
 def table(size: dict) -> list[str]:
     runs = {r["key"]: Run(**r) for r in size["runs"]}
+    if not set(runs) - set(PDF_ROWS):
+        return []  # only paper-letter rows at this size: pdf_table shows them
     floor_a, floor_b, mm = runs.get("floor-a"), runs.get("floor-b"), runs.get("mailmerge")
     lines = [
         "| run | wall (s) | CPU (s) | records/s (wall) | records/CPU-s | parent CPU | "
@@ -513,7 +524,8 @@ def pdf_table(size: dict) -> list[str]:
     p, p16 = runs.get("floor-p"), runs.get("floor-p16")
     lines = [
         "",
-        "Paper letters (PDF/A-2b, the demo 14-dagenbrief with its payment QR code):",
+        "The demo 14-dagenbrief as PDF/A-2b with its payment QR code, in a copy of "
+        "the demo project whose journal holds each customer's reminder:",
         "",
         "| run | wall (s) | CPU (s) | letters/s (wall) | letters/CPU-s | parent CPU | "
         "peak RSS (MB) | × floor P | × floor P16 |",
@@ -533,8 +545,10 @@ def pdf_table(size: dict) -> list[str]:
 
 
 def targets(data: dict) -> list[str]:
-    """Issue 17's targets, each from one size's run (the largest measured with both rows)."""
+    """Issue 17's targets, each from one size's run (the largest measured with both rows);
+    issue 13's from the paper-letter rows."""
     sizes = sorted(data["sizes"].items(), key=lambda item: int(item[0]))
+    sizes += sorted(data.get("pdf", {}).items(), key=lambda item: int(item[0]))
     lines = [
         "| target | issue 17 found | goal | measured | where | met |",
         "| --- | ---: | ---: | ---: | --- | :---: |",
@@ -564,7 +578,7 @@ def targets(data: dict) -> list[str]:
         )
 
     def largest(*keys: str) -> tuple[str, dict[str, Run]] | None:
-        for n, size in reversed(sizes):
+        for n, size in sorted(sizes, key=lambda item: int(item[0]), reverse=True):
             runs = {r["key"]: Run(**r) for r in size["runs"]}
             if all(k in runs and runs[k].cpu for k in keys):
                 return f"{int(n):,} records", runs
@@ -721,6 +735,13 @@ def _attempts(repeat: int) -> str:
     )
 
 
+def _run_line(size: dict) -> str:
+    return (
+        f"Run {size['when']} on commit {size.get('code', 'unknown')}, load average before "
+        f"the run {size['load']}; {_attempts(size.get('repeat', 1))}."
+    )
+
+
 def write_results(data: dict, path: Path) -> None:
     info = data["machine"]
     lines = [
@@ -749,16 +770,9 @@ def write_results(data: dict, path: Path) -> None:
     for note in data.get("notes", []):
         lines.append(f"- {note}")
     for n, size in sorted(data["sizes"].items(), key=lambda item: int(item[0])):
-        lines += [
-            "",
-            f"## {int(n):,} records",
-            "",
-            f"Run {size['when']} on commit {size.get('code', 'unknown')}, load average before "
-            f"the run {size['load']}; {_attempts(size.get('repeat', 1))}.",
-            "",
-            *table(size),
-            *pdf_table(size),
-        ]
+        lines += ["", f"## {int(n):,} records", "", _run_line(size), "", *table(size)]
+    for n, size in sorted(data.get("pdf", {}).items(), key=lambda item: int(item[0])):
+        lines += ["", f"## {int(n):,} paper letters", "", _run_line(size), *pdf_table(size)]
     if "startup" in data:
         start = data["startup"]
         lines += [
@@ -777,7 +791,7 @@ def write_results(data: dict, path: Path) -> None:
                     f"| `{name}` | {figures['wall']:.3f} | {figures['cpu']:.3f} "
                     f"| {figures['rss_mb']:.0f} | {STARTUP.get(name, '')} |"
                 )
-    lines += ["", "## Targets (issue 17)", "", *targets(data), ""]
+    lines += ["", "## Targets (issues 17 and 13)", "", *targets(data), ""]
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
@@ -822,13 +836,20 @@ def main() -> None:
             when = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
             code = revision()
             runs = run_size(n, args.work, only, args.repeat)
-            data["sizes"][str(n)] = {
-                "when": when,
-                "load": load,
-                "code": code,
-                "repeat": args.repeat,
-                "runs": [asdict(r) for r in runs],
-            }
+            # The paper-letter rows are kept apart: running them alone at a size does not
+            # replace that size's e-mail figures (nor the other way round).
+            for kind, chosen in (
+                ("sizes", [r for r in runs if r.key not in PDF_ROWS]),
+                ("pdf", [r for r in runs if r.key in PDF_ROWS]),
+            ):
+                if chosen:
+                    data.setdefault(kind, {})[str(n)] = {
+                        "when": when,
+                        "load": load,
+                        "code": code,
+                        "repeat": args.repeat,
+                        "runs": [asdict(r) for r in chosen],
+                    }
             args.results.write_text(json.dumps(data, indent=1), encoding="utf-8")
     finally:
         print("removing the letters written ...", flush=True)
