@@ -189,6 +189,13 @@ def test_body_starts_at_the_salutation_and_keeps_lines():
         ["Zonder aanhef."],
         ["Tweede alinea."],
     ]
+    # a "salutation" after the closing is no salutation: nothing is left out
+    closing = "Het bedrag is betaald.\n\nMet vriendelijke groet,\n\nBeste wensen,\nIneke\n"
+    assert body_paragraphs(closing)[0] == ["Het bedrag is betaald."]
+    # a sentence before the salutation is the writer's: the whole text is the body
+    notice = "LET OP: " + "deze brief gaat over uw huur en wat u nu moet doen. " * 2
+    text = f"{notice}\n\nGeachte heer,\n\nBetaal.\n"
+    assert body_paragraphs(text) == [[notice.rstrip()], ["Geachte heer,"], ["Betaal."]]
 
 
 def test_epc_payload_exactly_and_as_segno_encodes_it():
