@@ -513,6 +513,8 @@ def test_demo_14_dagenbrief_is_20_print_ready_pdfs(reminded: Path) -> None:
     with open_pdf((out / "K1005-14-dagenbrief.pdf").read_bytes()) as pdf:
         assert window_lines(pdf.pages[0])[1] == "Pieter Ĳsselstein"
         assert "Geachte heer Ĳsselstein," in pdf.pages[0].extract_text().splitlines()
+    b1 = text_of((out / "K1011-14-dagenbrief.pdf").read_bytes())[0]  # zuid says je
+    assert "Scan en betaal met je bank-app" in b1 and "Beste Maria," in b1
     english = text_of((out / "K1003-14-dagenbrief.pdf").read_bytes())[0]
     assert "Scan to pay with your banking app" in english
     assert "Customer number K1003" in english and "Date Vlissingen, 22 November 2026" in english

@@ -108,6 +108,7 @@ _LABELS = {
         "subject": "Betreft",
         "page": "Pagina {n} van {m}",
         "scan": "Scan en betaal met uw bank-app",
+        "scan-je": "Scan en betaal met je bank-app",  # for a region that says je
         "pay": "{amount} aan",
         "reference": "Omschrijving: {reference}",
     },
@@ -265,12 +266,13 @@ def _qr(letter: Letter, settings: LetterSettings) -> dict[str, Any] | None:
     if not isinstance(qr.version, int) or qr.version > 13:  # EPC069-12: version 13 at most
         raise record.error(f"the payment QR code's text is too long ({len(payload)} bytes)", field)
     labels = _LABELS.get(letter.language, _LABELS["nl"])
+    scan = labels.get("scan" if letter.profile.formal else "scan-je", labels["scan"])
     return {
         "svg": qr_svg(qr.matrix),
         "size": QR_SIZE,
         "payload": payload,
         "lines": [
-            labels["scan"],
+            scan,
             labels["pay"].format(amount=money(amount, letter.language)),
             org.name,
             f"IBAN {org.iban}",
