@@ -189,6 +189,13 @@ def test_body_starts_at_the_salutation_and_keeps_lines():
         ["Zonder aanhef."],
         ["Tweede alinea."],
     ]
+    # a "salutation" after the closing is no salutation: nothing is left out
+    closing = "Het bedrag is betaald.\n\nMet vriendelijke groet,\n\nBeste wensen,\nIneke\n"
+    assert body_paragraphs(closing)[0] == ["Het bedrag is betaald."]
+    # a sentence before the salutation is the writer's: the whole text is the body
+    notice = "LET OP: " + "deze brief gaat over uw huur en wat u nu moet doen. " * 2
+    text = f"{notice}\n\nGeachte heer,\n\nBetaal.\n"
+    assert body_paragraphs(text) == [[notice.rstrip()], ["Geachte heer,"], ["Betaal."]]
 
 
 def test_epc_payload_exactly_and_as_segno_encodes_it():
@@ -506,6 +513,8 @@ def test_demo_14_dagenbrief_is_20_print_ready_pdfs(reminded: Path) -> None:
     with open_pdf((out / "K1005-14-dagenbrief.pdf").read_bytes()) as pdf:
         assert window_lines(pdf.pages[0])[1] == "Pieter Ĳsselstein"
         assert "Geachte heer Ĳsselstein," in pdf.pages[0].extract_text().splitlines()
+    b1 = text_of((out / "K1011-14-dagenbrief.pdf").read_bytes())[0]  # zuid says je
+    assert "Scan en betaal met je bank-app" in b1 and "Beste Maria," in b1
     english = text_of((out / "K1003-14-dagenbrief.pdf").read_bytes())[0]
     assert "Scan to pay with your banking app" in english
     assert "Customer number K1003" in english and "Date Vlissingen, 22 November 2026" in english

@@ -19,7 +19,8 @@ in a first pass before any letter is printed; a record that fails only
 while rendering stops the letters after the ones already printed.
 
 With ``jobs`` above 1 the records are rendered by that many forked
-worker processes once a batch passes :data:`POOL_AFTER` records; reading,
+worker processes once a batch passes :data:`POOL_AFTER` records (a batch of
+PDF letters that large: from its first record, see :func:`_outcomes`); reading,
 duplicate detection, the stream and the manifest stay in this process, in
 record order; letters for a folder are written by the process that rendered
 them. Nothing is kept per record and every cache is bounded, so peak memory
@@ -39,7 +40,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -1143,10 +1144,13 @@ def _outcomes(
         from .pdf import compiled_here
 
         # Typst compiles with threads, and a process forked from one that has them hangs
-        # at its own first compile: PDF letters go to the workers from the first one
-        # (or, when this process has compiled a PDF already, are all made here).
-        fork = not compiled_here()
-        here = 0
+        # at its own first compile. So a batch of PDF letters that will have workers gives
+        # them every letter from the first one; a small batch (read ahead to know) and a
+        # process that has compiled a PDF already make every letter here.
+        ahead = list(islice(items, POOL_AFTER + 1))
+        items = chain(ahead, items)
+        fork = len(ahead) > POOL_AFTER and not compiled_here()
+        here = 0 if fork else POOL_AFTER
     for chunk in _chunks(islice(items, here), CHUNK):
         yield from renderer.many(chunk)
     with _settled_heap():

@@ -99,6 +99,7 @@ LARGE = (14.0, 0.9)
 QR_SIZE = 26.0  # millimetres (the EPC guideline: at least 2.5 cm with its quiet zone)
 QR_MASK = 7  # the mask pattern of every payment QR code (see _qr)
 BODY_TOP = 88.0  # millimetres from the top: where the reference block starts
+HEAD_LINE = 80  # characters: a longer line before the salutation is a sentence, not a head
 
 _LABELS = {
     "nl": {
@@ -107,6 +108,7 @@ _LABELS = {
         "subject": "Betreft",
         "page": "Pagina {n} van {m}",
         "scan": "Scan en betaal met uw bank-app",
+        "scan-je": "Scan en betaal met je bank-app",  # for a region that says je
         "pay": "{amount} aan",
         "reference": "Omschrijving: {reference}",
     },
@@ -162,8 +164,10 @@ def address_lines(record: Record) -> list[str]:
 
 
 def body_paragraphs(text: str) -> list[list[str]]:
-    """The letter's body as paragraphs of lines: from the salutation on (the whole text
-    when it has none), blank lines between paragraphs, line breaks kept as written."""
+    """The letter's body as paragraphs of lines, blank lines between paragraphs, line
+    breaks kept as written: from the salutation on, when the text before it is a head
+    (short lines: a letterhead, an address, a date, "Betreft") and it comes before the
+    closing; otherwise the whole text, so no sentence of the writer's is ever left out."""
     paragraphs: list[list[str]] = []
     current: list[str] = []
     for raw in text.splitlines():
@@ -175,10 +179,27 @@ def body_paragraphs(text: str) -> list[list[str]]:
             current = []
     if current:
         paragraphs.append(current)
-    for index, paragraph in enumerate(paragraphs):
+    closing = _closing_at(paragraphs)[0]
+    for index, paragraph in enumerate(paragraphs[: closing if closing >= 0 else None]):
         if _SALUTATION.match(paragraph[0]):
-            return paragraphs[index:]
+            head = [line for lines in paragraphs[:index] for line in lines]
+            return (
+                paragraphs[index:] if all(len(line) <= HEAD_LINE for line in head) else paragraphs
+            )
     return paragraphs
+
+
+def _closing_at(paragraphs: list[list[str]]) -> tuple[int, int]:
+    """Where the closing phrase is: (paragraph, line in it), or (-1, -1)."""
+    signature = find_signature("\n\n".join("\n".join(paragraph) for paragraph in paragraphs))
+    if signature.closing_line is None:
+        return -1, -1
+    line = signature.closing_line
+    for index, paragraph in enumerate(paragraphs):
+        if line < len(paragraph):
+            return index, line
+        line -= len(paragraph) + 1  # and the blank line after it
+    return -1, -1
 
 
 def epc_payload(
@@ -245,12 +266,13 @@ def _qr(letter: Letter, settings: LetterSettings) -> dict[str, Any] | None:
     if not isinstance(qr.version, int) or qr.version > 13:  # EPC069-12: version 13 at most
         raise record.error(f"the payment QR code's text is too long ({len(payload)} bytes)", field)
     labels = _LABELS.get(letter.language, _LABELS["nl"])
+    scan = labels.get("scan" if letter.profile.formal else "scan-je", labels["scan"])
     return {
         "svg": qr_svg(qr.matrix),
         "size": QR_SIZE,
         "payload": payload,
         "lines": [
-            labels["scan"],
+            scan,
             labels["pay"].format(amount=money(amount, letter.language)),
             org.name,
             f"IBAN {org.iban}",
@@ -299,18 +321,11 @@ def _signatures(
 ) -> tuple[list[int], list[str], list[str]]:
     """Where the closing phrase is ([paragraph, line]), the signature images of the roster
     people it names who sign, and every person it names (for the document's author)."""
-    text = "\n\n".join("\n".join(paragraph) for paragraph in paragraphs)
-    signature = find_signature(text)
+    signature = find_signature("\n\n".join("\n".join(paragraph) for paragraph in paragraphs))
     if signature.closing_line is None:
         return [-1, -1], [], []
     verdict = classify(signature, roster, organisation=(org.name, org.short_name))
-    line = signature.closing_line
-    at = [-1, -1]
-    for index, paragraph in enumerate(paragraphs):
-        if line < len(paragraph):
-            at = [index, line]
-            break
-        line -= len(paragraph) + 1  # and the blank line after it
+    at = list(_closing_at(paragraphs))
     images = [m.signature for m in verdict.signers if m.signs and m.signature]
     names = [m.name for m in verdict.signers] + [name for _, name in verdict.unknown]
     return at, images, names
