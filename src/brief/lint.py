@@ -184,7 +184,7 @@ def _lint_file(
                     letters[key] = replace(letters[key], samples=merged)
                 else:
                     letters[key] = finding
-    for finding in _laid_out(project, paper, result):
+    for finding in _laid_out(project, paper):
         key = finding.key()
         if key in letters:
             letters[key] = replace(letters[key], samples=letters[key].samples + finding.samples)
@@ -202,9 +202,10 @@ class _Paper:
     part: _Part
 
 
-def _laid_out(project: Project, paper: list[_Paper], result: LintResult) -> list[Finding]:
+def _laid_out(project: Project, paper: list[_Paper]) -> list[Finding]:
     """The ``layout`` rule's findings on the sample paper letters of one template, all
-    typeset in one compile; a sample that cannot be laid out (no address) is a note."""
+    typeset in one compile. A sample that cannot be laid out (it has no address: test and
+    example projects often have none) is left out without a word; the README says so."""
     if not paper:
         return []
     from .paper import lay_out_many, layout_found
@@ -215,12 +216,6 @@ def _laid_out(project: Project, paper: list[_Paper], result: LintResult) -> list
     ):
         letter = item.letter
         if isinstance(page, BriefError):
-            note = (
-                f"{letter.template.path}: sample {letter.record.id} (region {letter.profile.id}) "
-                f"not laid out on paper: {page.message}"
-            )
-            if note not in result.notes:
-                result.notes.append(note)
             continue
         found = layout_found(page)
         findings.extend(_located(found, {"text": item.part}, letter.profile, letter.record))
