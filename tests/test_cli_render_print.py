@@ -295,3 +295,16 @@ def test_a_letter_the_font_cannot_print_is_rejected_and_the_rest_printed(
     ) in " ".join(result.stderr.split())
     assert [r["record"] for r in rows(reminded / "print.manifest.csv")] == ["K1001", "K1003"]
     assert len(pypdf.PdfReader(reminded / "print.pdf").pages) == 4
+
+
+def test_text_letters_are_not_written_into_a_file_named_pdf(demo: Path, cli) -> None:
+    result = cli(
+        "render", "-r", "examples/customers.csv", "-t", "bedankt", "--text", "--stream", "a.pdf"
+    )
+
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Error: --text writes plain text, and a stream named *.pdf is a print run of PDF "
+        "letters: leave out --text, or give the stream another name\n"
+    )
+    assert not (demo / "a.pdf").exists()

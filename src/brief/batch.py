@@ -110,6 +110,11 @@ class BatchOptions(RenderOptions):
             raise BriefError("--manifest: give a file (standard output is for the letters)")
         if self.jobs < 0:
             raise BriefError(f"--jobs: {self.jobs} is not a number of processes (0: all cores)")
+        if self.text and self.stream is not None and self.stream.suffix.lower() == ".pdf":
+            raise BriefError(
+                "--text writes plain text, and a stream named *.pdf is a print run of PDF "
+                "letters: leave out --text, or give the stream another name"
+            )
 
     @property
     def pdf(self) -> bool:
