@@ -31,7 +31,16 @@ and the largest peak RSS of the rounds are kept.
 
 Results are kept per size in bench/results.json (a size run again replaces
 its figures, so every ratio comes from one run) and written as tables to
-bench/RESULTS.md, with the targets of issue 17.
+bench/RESULTS.md, with the targets of issue 17. The paper-letter rows (issue 13) are
+kept apart per size (``pdf`` in results.json):
+
+- floor P: a bare typst compile of brief's layout (brief/data/letter.typ) with the
+  inputs brief gives it (prepared untimed by bench/floor_pdf.py), one letter per
+  compile, each PDF to its own file; floor P16: 16 letters per compile, as a print
+  run typesets them, a file per chunk;
+- brief render of the demo 14-dagenbrief as PDF, to a folder (``--out``) and as one
+  print run (``--stream print.pdf``), ``--jobs 1`` and ``--jobs 2``, in a copy of the
+  demo project whose journal holds every customer's reminder.
 
 mailmerge is optional: ``pip install -e '.[bench]'`` (or ``pip install
 mailmerge==2.3.0``); without it that row is skipped with a note.
@@ -58,6 +67,7 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
@@ -207,7 +217,25 @@ ROWS = {
     "text-stream": "text only: brief render --stream FILE --jobs 1",
     "mailmerge": "mailmerge --dry-run --no-limit (> /dev/null), text only",
     "read-records": "reading and checking the records only, nothing rendered (bench/readrecords.py)",
+    "floor-p": "floor P: bare typst compile, one PDF per letter, a file each",
+    "floor-p16": "floor P16: bare typst compile, 16 letters per compile, a file per chunk",
+    "pdf-folder": "PDF: brief render --out DIR --jobs 1 (14-dagenbrief)",
+    "pdf-stream": "PDF: brief render --stream print.pdf --jobs 1 (14-dagenbrief)",
+    "pdf-folder-jobs": "PDF: brief render --out DIR --jobs 2 (14-dagenbrief)",
+    "pdf-stream-jobs": "PDF: brief render --stream print.pdf --jobs 2 (14-dagenbrief)",
 }
+#: The rows of paper letters (PDF): the demo 14-dagenbrief, in a copy of the demo project
+#: whose journal holds every customer's reminder (the letter names it).
+PDF_ROWS = (
+    "floor-p",
+    "floor-p16",
+    "pdf-folder",
+    "pdf-stream",
+    "pdf-folder-jobs",
+    "pdf-stream-jobs",
+)
+PDF_TEMPLATE = "14-dagenbrief"
+REMINDER_DATE = "2026-11-06"
 
 
 @dataclass
@@ -278,6 +306,8 @@ def run_size(n: int, work: Path, only: set[str], repeat: int = 1) -> list[Run]:
             print("mailmerge is not installed: pip install -e '.[bench]' (row skipped)")
 
     add("read-records", [PYTHON, str(BENCH / "readrecords.py"), str(records)])
+    if not only or set(PDF_ROWS) & only:
+        add_pdf_rows(n, work, records, add, out)
 
     measured: dict[str, list[Measured]] = {row.key: [] for row in rows}
     for attempt in range(repeat):  # in rounds: A B C ... A B C ...
@@ -308,6 +338,70 @@ def run_size(n: int, work: Path, only: set[str], repeat: int = 1) -> list[Run]:
             )
         )
     return runs
+
+
+def add_pdf_rows(n: int, work: Path, records: Path, add: Any, out: Any) -> None:
+    """The paper-letter rows: prepared (not timed) by rendering every customer's reminder
+    into the journal of a copy of the demo project, and the floors' inputs from it."""
+    demo = work / f"pdf-demo-{n}"
+    inputs = work / f"pdf-inputs-{n}.jsonl"
+    if not inputs.exists():
+        print(f"preparing {n} paper letters (reminders in the journal, floor inputs) ...")
+        copy_project(demo)
+        subprocess.run(
+            [
+                BRIEF,
+                "render",
+                "--records",
+                str(records),
+                "--template",
+                TEMPLATE,
+                "--stream",
+                str(work / f"reminders-{n}.mbox"),
+                "--date",
+                REMINDER_DATE,
+                "--no-check",
+            ],
+            cwd=demo,
+            check=True,
+            capture_output=True,
+            env=ENV,
+        )
+        tmp = inputs.with_suffix(".tmp")
+        subprocess.run(
+            [
+                PYTHON,
+                str(BENCH / "floor_pdf.py"),
+                "prepare",
+                str(records),
+                str(tmp),
+                "--date",
+                DATE,
+            ],
+            cwd=demo,
+            check=True,
+            env=ENV,
+        )
+        tmp.rename(inputs)
+    floor = [PYTHON, str(BENCH / "floor_pdf.py")]
+    add("floor-p", [*floor, "P", str(inputs), "--out", out("floor-p")], cwd=demo)
+    add("floor-p16", [*floor, "P16", str(inputs), "--out", out("floor-p16")], cwd=demo)
+
+    def render(*extra: str) -> list[str]:
+        return [
+            BRIEF, "render", "--records", str(records), "--template", PDF_TEMPLATE,
+            "--date", DATE, "--no-journal", *extra,
+        ]  # fmt: skip
+
+    add("pdf-folder", render("--out", out("pdf-folder"), "--jobs", "1"), cwd=demo)
+    add("pdf-stream", render("--stream", out("pdf-stream") + ".pdf", "--jobs", "1"), cwd=demo)
+    add("pdf-folder-jobs", render("--out", out("pdf-fj2"), "--jobs", "2"), cwd=demo, parent=True)
+    add(
+        "pdf-stream-jobs",
+        render("--stream", out("pdf-sj2") + ".pdf", "--jobs", "2"),
+        cwd=demo,
+        parent=True,
+    )
 
 
 STARTUP = {
@@ -404,6 +498,8 @@ def ratio(a: Run | None, b: Run | None) -> str:
 
 def table(size: dict) -> list[str]:
     runs = {r["key"]: Run(**r) for r in size["runs"]}
+    if not set(runs) - set(PDF_ROWS):
+        return []  # only paper-letter rows at this size: pdf_table shows them
     floor_a, floor_b, mm = runs.get("floor-a"), runs.get("floor-b"), runs.get("mailmerge")
     lines = [
         "| run | wall (s) | CPU (s) | records/s (wall) | records/CPU-s | parent CPU | "
@@ -412,7 +508,7 @@ def table(size: dict) -> list[str]:
     ]
     for key in ROWS:
         run = runs.get(key)
-        if run is None:
+        if run is None or key in PDF_ROWS:
             continue
         share = f"{run.parent_cpu / run.cpu:.0%}" if run.parent_cpu and run.cpu else ""
         lines.append(
@@ -423,9 +519,40 @@ def table(size: dict) -> list[str]:
     return lines
 
 
+def pdf_table(size: dict) -> list[str]:
+    """The paper-letter rows, against floor P (a compile per letter) and floor P16 (16
+    letters per compile, as a print run typesets them)."""
+    runs = {r["key"]: Run(**r) for r in size["runs"]}
+    if not any(key in runs for key in PDF_ROWS):
+        return []
+    p, p16 = runs.get("floor-p"), runs.get("floor-p16")
+    lines = [
+        "",
+        "The demo 14-dagenbrief as PDF/A-2b with its payment QR code, in a copy of "
+        "the demo project whose journal holds each customer's reminder:",
+        "",
+        "| run | wall (s) | CPU (s) | letters/s (wall) | letters/CPU-s | parent CPU | "
+        "peak RSS (MB) | × floor P | × floor P16 |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for key in PDF_ROWS:
+        run = runs.get(key)
+        if run is None:
+            continue
+        share = f"{run.parent_cpu / run.cpu:.0%}" if run.parent_cpu and run.cpu else ""
+        lines.append(
+            f"| {run.label} | {run.wall:.2f} | {run.cpu:.2f} | {run.rate:,.0f} "
+            f"| {run.cpu_rate:,.0f} | {share} | {run.rss_mb:.0f} "
+            f"| {ratio(run, p)} | {ratio(run, p16)} |"
+        )
+    return lines
+
+
 def targets(data: dict) -> list[str]:
-    """Issue 17's targets, each from one size's run (the largest measured with both rows)."""
+    """Issue 17's targets, each from one size's run (the largest measured with both rows);
+    issue 13's from the paper-letter rows."""
     sizes = sorted(data["sizes"].items(), key=lambda item: int(item[0]))
+    sizes += sorted(data.get("pdf", {}).items(), key=lambda item: int(item[0]))
     lines = [
         "| target | issue 17 found | goal | measured | where | met |",
         "| --- | ---: | ---: | ---: | --- | :---: |",
@@ -455,7 +582,7 @@ def targets(data: dict) -> list[str]:
         )
 
     def largest(*keys: str) -> tuple[str, dict[str, Run]] | None:
-        for n, size in reversed(sizes):
+        for n, size in sorted(sizes, key=lambda item: int(item[0]), reverse=True):
             runs = {r["key"]: Run(**r) for r in size["runs"]}
             if all(k in runs and runs[k].cpu for k in keys):
                 return f"{int(n):,} records", runs
@@ -514,6 +641,43 @@ def targets(data: dict) -> list[str]:
             wall,
             f"{where}, wall" if where else "",
             below=False,
+        )
+    cpu_ratio(
+        "PDF: `render --out DIR`, `--jobs 1` ÷ floor P (issue 13)",
+        "",
+        0.8,
+        "pdf-folder",
+        "floor-p",
+    )
+    cpu_ratio(
+        "PDF: `render --stream print.pdf`, `--jobs 1` ÷ floor P16 (issue 13)",
+        "",
+        0.8,
+        "pdf-stream",
+        "floor-p16",
+    )
+    got = largest("pdf-stream-jobs")
+    if got is None:
+        row(
+            "10,000 PDF letters merged, `--jobs 2`, wall (s) (issue 13)",
+            "",
+            60,
+            None,
+            "",
+            below=True,
+        )
+    else:
+        where, runs = got
+        size = runs["pdf-stream-jobs"].records
+        wall = runs["pdf-stream-jobs"].wall * 10_000 / size
+        how = "measured" if size == 10_000 else f"{where} × {10_000 / size:g}, extrapolated"
+        row(
+            "10,000 PDF letters merged, `--jobs 2`, wall (s) (issue 13)",
+            "",
+            60,
+            wall,
+            f"{how}, wall",
+            below=True,
         )
     quick = data.get("startup", {}).get("times", {})
 
@@ -662,6 +826,13 @@ def _attempts(repeat: int) -> str:
     )
 
 
+def _run_line(size: dict) -> str:
+    return (
+        f"Run {size['when']} on commit {size.get('code', 'unknown')}, load average before "
+        f"the run {size['load']}; {_attempts(size.get('repeat', 1))}."
+    )
+
+
 def write_results(data: dict, path: Path) -> None:
     info = data["machine"]
     lines = [
@@ -690,15 +861,9 @@ def write_results(data: dict, path: Path) -> None:
     for note in data.get("notes", []):
         lines.append(f"- {note}")
     for n, size in sorted(data["sizes"].items(), key=lambda item: int(item[0])):
-        lines += [
-            "",
-            f"## {int(n):,} records",
-            "",
-            f"Run {size['when']} on commit {size.get('code', 'unknown')}, load average before "
-            f"the run {size['load']}; {_attempts(size.get('repeat', 1))}.",
-            "",
-            *table(size),
-        ]
+        lines += ["", f"## {int(n):,} records", "", _run_line(size), "", *table(size)]
+    for n, size in sorted(data.get("pdf", {}).items(), key=lambda item: int(item[0])):
+        lines += ["", f"## {int(n):,} paper letters", "", _run_line(size), *pdf_table(size)]
     if "startup" in data:
         start = data["startup"]
         lines += [
@@ -717,7 +882,7 @@ def write_results(data: dict, path: Path) -> None:
                     f"| `{name}` | {figures['wall']:.3f} | {figures['cpu']:.3f} "
                     f"| {figures['rss_mb']:.0f} | {STARTUP.get(name, '')} |"
                 )
-    lines += ["", "## Targets (issue 17)", "", *targets(data), ""]
+    lines += ["", "## Targets (issues 17 and 13)", "", *targets(data), ""]
     lines += [
         "## Targets not met: why, and the goals the figures support",
         "",
@@ -768,13 +933,20 @@ def main() -> None:
             when = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
             code = revision()
             runs = run_size(n, args.work, only, args.repeat)
-            data["sizes"][str(n)] = {
-                "when": when,
-                "load": load,
-                "code": code,
-                "repeat": args.repeat,
-                "runs": [asdict(r) for r in runs],
-            }
+            # The paper-letter rows are kept apart: running them alone at a size does not
+            # replace that size's e-mail figures (nor the other way round).
+            for kind, chosen in (
+                ("sizes", [r for r in runs if r.key not in PDF_ROWS]),
+                ("pdf", [r for r in runs if r.key in PDF_ROWS]),
+            ):
+                if chosen:
+                    data.setdefault(kind, {})[str(n)] = {
+                        "when": when,
+                        "load": load,
+                        "code": code,
+                        "repeat": args.repeat,
+                        "runs": [asdict(r) for r in chosen],
+                    }
             args.results.write_text(json.dumps(data, indent=1), encoding="utf-8")
     finally:
         print("removing the letters written ...", flush=True)

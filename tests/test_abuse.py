@@ -241,7 +241,7 @@ def test_file_names_are_unique_by_construction(project: Path) -> None:
         "utf-8",
     )
 
-    result = brief(project, "render", "-r", "c.csv", "-o", "out", "--no-check")
+    result = brief(project, "render", "-r", "c.csv", "-o", "out", "--no-check", "--text")
 
     assert result.returncode == 0, result.stderr
     entries = assert_folder_is_the_batch(project / "out")
@@ -289,12 +289,12 @@ def many(project: Path, count: int, name: str = "c.csv", start: int = 1) -> Path
 
 def test_a_new_batch_replaces_the_earlier_one_as_a_whole(project: Path) -> None:
     many(project, 20)
-    first = brief(project, "render", "-r", "c.csv", "-t", "aanmaning", "-o", "out")
+    first = brief(project, "render", "-r", "c.csv", "-t", "aanmaning", "-o", "out", "--text")
     assert first.returncode == 0, first.stderr
     assert len(assert_folder_is_the_batch(project / "out")) == 20
 
     many(project, 5, start=101)
-    again = brief(project, "render", "-r", "c.csv", "-t", "aanmaning", "-o", "out")
+    again = brief(project, "render", "-r", "c.csv", "-t", "aanmaning", "-o", "out", "--text")
 
     assert again.returncode == 0, again.stderr
     entries = assert_folder_is_the_batch(project / "out")
@@ -304,11 +304,14 @@ def test_a_new_batch_replaces_the_earlier_one_as_a_whole(project: Path) -> None:
 
 def test_a_refused_batch_leaves_the_earlier_one(project: Path) -> None:
     many(project, 3)
-    assert brief(project, "render", "-r", "c.csv", "-t", "aanmaning", "-o", "out").returncode == 0
+    assert (
+        brief(project, "render", "-r", "c.csv", "-t", "aanmaning", "-o", "out", "--text").returncode
+        == 0
+    )
     before = {p.name: p.read_bytes() for p in (project / "out").iterdir()}
     write_records(project, ["R9;nergens;Jan;j@example.nl;10,00;01-11-2026"])
 
-    result = brief(project, "render", "-r", "c.csv", "-t", "aanmaning", "-o", "out")
+    result = brief(project, "render", "-r", "c.csv", "-t", "aanmaning", "-o", "out", "--text")
 
     assert result.returncode == 2
     assert result.stderr.splitlines()[0] == (
@@ -320,7 +323,10 @@ def test_a_refused_batch_leaves_the_earlier_one(project: Path) -> None:
 @pytest.mark.parametrize("stranger", ["notes.txt", "R1-aanmaning.txt", ".hidden"])
 def test_a_folder_with_other_files_is_refused_and_kept(project: Path, stranger: str) -> None:
     many(project, 3)
-    assert brief(project, "render", "-r", "c.csv", "-t", "aanmaning", "-o", "out").returncode == 0
+    assert (
+        brief(project, "render", "-r", "c.csv", "-t", "aanmaning", "-o", "out", "--text").returncode
+        == 0
+    )
     if stranger == "R1-aanmaning.txt":  # a letter the manifest does not list
         lines = (project / "out" / "manifest.jsonl").read_text("utf-8").splitlines()
         (project / "out" / "manifest.jsonl").write_text("\n".join(lines[1:]) + "\n", "utf-8")
@@ -328,7 +334,7 @@ def test_a_folder_with_other_files_is_refused_and_kept(project: Path, stranger: 
         (project / "out" / stranger).write_text("mine\n", "utf-8")
     before = {p.name: p.read_bytes() for p in (project / "out").iterdir()}
 
-    result = brief(project, "render", "-r", "c.csv", "-t", "aanmaning", "-o", "out")
+    result = brief(project, "render", "-r", "c.csv", "-t", "aanmaning", "-o", "out", "--text")
 
     assert result.returncode == 2
     assert result.stderr == (
@@ -349,7 +355,7 @@ def letters_in(folder: Path) -> int:
 def test_kill_9_leaves_letters_that_the_next_run_removes(project: Path) -> None:
     many(project, 20_000)
     process = subprocess.Popen(
-        [str(BRIEF), "render", "-r", "c.csv", "-t", "aanmaning", "-o", "out", "-j", "1"],
+        [str(BRIEF), "render", "-r", "c.csv", "-t", "aanmaning", "-o", "out", "--text", "-j", "1"],
         cwd=project,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -368,7 +374,7 @@ def test_kill_9_leaves_letters_that_the_next_run_removes(project: Path) -> None:
     assert left > 100 and not (project / "out").exists()
 
     many(project, 2)
-    result = brief(project, "render", "-r", "c.csv", "-t", "aanmaning", "-o", "out")
+    result = brief(project, "render", "-r", "c.csv", "-t", "aanmaning", "-o", "out", "--text")
 
     assert result.returncode == 0, result.stderr
     assert result.stderr.splitlines()[0] == (
@@ -404,7 +410,9 @@ def test_a_full_disk_is_one_line_and_leaves_nothing(
     many(project, 3000)
     out = small_disk / "out"
 
-    result = brief(project, "render", "-r", "c.csv", "-t", "aanmaning", "-o", str(out), "-j", jobs)
+    result = brief(
+        project, "render", "-r", "c.csv", "-t", "aanmaning", "-o", str(out), "--text", "-j", jobs
+    )
 
     assert result.returncode == 2
     (line,) = result.stderr.splitlines()
@@ -514,6 +522,7 @@ def test_workers_are_bounded_too(project: Path) -> None:
         "some",
         "-o",
         "out",
+        "--text",
         "--skip-invalid",
         "-j",
         "2",
@@ -575,7 +584,7 @@ def test_hostile_records_files_are_one_line(project: Path, name: str) -> None:
     text, message = INPUTS[name]
     (project / name).write_text(text, "utf-8")
 
-    result = brief(project, "render", "-r", name, "-t", "aanmaning", "-o", "out")
+    result = brief(project, "render", "-r", name, "-t", "aanmaning", "-o", "out", "--text")
 
     assert result.returncode == 2
     assert result.stderr.splitlines()[0] == message
@@ -616,6 +625,7 @@ def test_a_records_file_that_changes_while_read_is_refused(project: Path) -> Non
             "aanmaning",
             "-o",
             "out",
+            "--text",
             "-j",
             "1",
             "--no-check",

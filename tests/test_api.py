@@ -95,15 +95,19 @@ def test_render_is_the_letter_brief_render_writes(demo: Path) -> None:
     (demo / "one.csv").write_text(
         ";".join(MARIA) + "\n" + ";".join(MARIA.values()) + "\n", encoding="utf-8"
     )
-    result = run_brief(
-        "render", "-r", "one.csv", "-t", "bedankt", "--date", "2026-12-02", "-o", "out",
-        "--no-journal", cwd=demo,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
+    for out, *text in (("out", "--text"), ("paper",)):
+        result = run_brief(
+            "render", "-r", "one.csv", "-t", "bedankt", "--date", "2026-12-02", "-o", out,
+            "--no-journal", *text, cwd=demo,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
 
-    letter = brief.Project.open(demo).render(MARIA, template="bedankt", date="2026-12-02")
+    project = brief.Project.open(demo)
+    letter = project.render(MARIA, template="bedankt", date="2026-12-02")
 
     assert letter.text == (demo / "out" / "K1-bedankt.txt").read_text("utf-8")
+    # the same document, byte for byte: a PDF depends on the letter only
+    assert letter.pdf() == project.pdf(letter) == (demo / "paper" / "K1-bedankt.pdf").read_bytes()
     assert letter.subject == "Je huurachterstand is helemaal betaald"
     assert letter.signer.name == "Bianca Mulder"
     assert letter.channel == "letter" and letter.html is None

@@ -235,7 +235,7 @@ def test_render_records_its_letters_in_the_contact_log(reminded: Path, cli) -> N
     assert entry["channel"] == "letter"
     assert entry["signer"] == "Bianca Mulder"
     assert entry["status"] == "rendered"
-    assert entry["path"] == "out/K1011-14-dagenbrief.txt"
+    assert entry["path"] == "out/K1011-14-dagenbrief.pdf"
     assert entry["letter_date"] == "2026-11-22"  # the --date, not the day it was rendered
 
 

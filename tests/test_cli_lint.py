@@ -240,6 +240,7 @@ def _rendered_zuid_letter(demo: Path, cli) -> str:
         "14-dagenbrief",
         "--out",
         "out",
+        "--text",
     )
     assert result.exit_code == 0, result.stderr
     return (demo / "out" / "K1011-14-dagenbrief.txt").read_text("utf-8")

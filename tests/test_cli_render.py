@@ -35,7 +35,7 @@ def sha256(text: str) -> str:
 
 
 def render(cli, *args: str):
-    return cli("render", "--date", "2026-11-22", *args)
+    return cli("render", "--date", "2026-11-22", "--text", *args)
 
 
 def test_renders_every_record_with_its_signer(project: Path, cli) -> None:
@@ -503,7 +503,16 @@ def test_no_check_skips_the_rules(project: Path, cli) -> None:
 
 def test_date_option_takes_dutch_and_iso_dates(project: Path, cli) -> None:
     ok = cli(
-        "render", "-r", "customers.csv", "-t", "aanmaning", "-o", "out", "--date", "22-11-2026"
+        "render",
+        "-r",
+        "customers.csv",
+        "-t",
+        "aanmaning",
+        "-o",
+        "out",
+        "--text",
+        "--date",
+        "22-11-2026",
     )
     assert ok.exit_code == 0, ok.stderr
     assert (

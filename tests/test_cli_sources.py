@@ -84,6 +84,7 @@ def test_bad_rows_stop_the_batch_with_their_row(project: Path) -> None:
     )
     result = run_brief(
         "render", "-r", "klanten.xlsx", "--sheet", "Klanten", "-t", "aanmaning", "-o", "out",
+        "--text",
         cwd=project,
     )  # fmt: skip
 
@@ -103,7 +104,7 @@ def test_skip_invalid_keeps_the_query_rows_in_the_manifest(project: Path) -> Non
 
     result = run_brief(
         "render", "-r", "sqlite:///crm.db", "--query", QUERY, "-t", "aanmaning", "-o", "out",
-        "--skip-invalid", "--no-journal", cwd=project, env={"COLUMNS": "200"},
+        "--skip-invalid", "--no-journal", "--text", cwd=project, env={"COLUMNS": "200"},
     )  # fmt: skip
 
     assert result.returncode == 1

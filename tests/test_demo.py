@@ -7,6 +7,7 @@ from email import policy
 from email.parser import BytesParser
 from pathlib import Path
 
+import pdfplumber
 import pytest
 import yaml
 
@@ -21,6 +22,9 @@ def staff(demo: Path) -> dict[str, dict]:
 
 
 def letter_text(path: Path) -> str:
+    if path.suffix == ".pdf":
+        with pdfplumber.open(path) as pdf:
+            return "\n".join(page.extract_text() for page in pdf.pages)
     if path.suffix == ".eml":
         msg = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
         body = msg.get_body(("plain",))
@@ -97,7 +101,7 @@ def test_readme_quick_start_command(demo: Path) -> None:
         "20 letters written to out, 0 rejected; manifest: out/manifest.jsonl\n"
     )
     assert len(list((demo / "out").glob("*.eml"))) == 19
-    assert [p.name for p in (demo / "out").glob("*.txt")] == ["K1004-betalingsherinnering.txt"]
+    assert [p.name for p in (demo / "out").glob("*.pdf")] == ["K1004-betalingsherinnering.pdf"]
     readme = (REPO / "README.md").read_text("utf-8")
     summary = readme.split("and prints a summary per region:\n\n```\n", 1)[1].split("```")[0]
     assert result.stderr == summary  # the README shows the output as it is

@@ -164,7 +164,7 @@ def test_a_letter_names_the_reminder_it_follows(project: Path) -> None:
                          "K1;noord;Jan de Vries;jan@example.nl;1.234,56;01-11-2026\n", "utf-8")  # fmt: skip
 
     result = run_brief(
-        "render", "-r", "customers.csv", "-t", "aanmaning", "-o", "out", "--date", "2026-11-20",
+        "render", "-r", "customers.csv", "-t", "aanmaning", "-o", "out", "--text", "--date", "2026-11-20",
         cwd=project,
     )  # fmt: skip
 
@@ -178,7 +178,7 @@ def test_no_earlier_letter_is_a_rejection_with_the_template_line(project: Path) 
     write(project, "aanmaning.j2", FOLLOW_UP.replace('"herinnering"', '"aanmaning"'))
 
     result = run_brief(
-        "render", "-r", "customers.csv", "-t", "aanmaning", "-o", "out", "--date", "2026-11-20",
+        "render", "-r", "customers.csv", "-t", "aanmaning", "-o", "out", "--text", "--date", "2026-11-20",
         "--skip-invalid", cwd=project, env={"COLUMNS": "200"},
     )  # fmt: skip
 
@@ -281,7 +281,7 @@ def test_demo_14_dagenbrief_names_the_reminder_and_its_signer(demo: Path) -> Non
     assert reminders.returncode == 0, reminders.stderr
     letters = run_brief(
         "render", "--records", "examples/customers.csv", "--template", "14-dagenbrief",
-        "--out", "out", "--date", "2026-11-20", cwd=demo,
+        "--out", "out", "--text", "--date", "2026-11-20", cwd=demo,
     )  # fmt: skip
     assert letters.returncode == 0, letters.stderr
 

@@ -99,7 +99,9 @@ def test_the_batch_refuses_a_contradicting_preference(project: Path) -> None:
         "utf-8",
     )
 
-    result = run_brief("render", "-r", "customers.csv", "-t", "aanmaning", "-o", "out", cwd=project)
+    result = run_brief(
+        "render", "-r", "customers.csv", "-t", "aanmaning", "-o", "out", "--text", cwd=project
+    )
 
     assert result.returncode == 2
     assert result.stderr == (
@@ -127,7 +129,16 @@ def test_address_notes_and_large_print_reach_the_template(project: Path) -> None
     )
 
     result = run_brief(
-        "render", "-r", "customers.csv", "-t", "aanmaning", "-o", "out", "--no-check", cwd=project
+        "render",
+        "-r",
+        "customers.csv",
+        "-t",
+        "aanmaning",
+        "-o",
+        "out",
+        "--no-check",
+        "--text",
+        cwd=project,
     )
 
     assert result.returncode == 0, result.stderr

@@ -6,15 +6,23 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import segno
 
 from brief.errors import ConfigError
-from brief.profiles import Organisation, Thresholds, iban_is_valid, load_profiles
+from brief.profiles import (
+    LetterSettings,
+    Organisation,
+    Thresholds,
+    Window,
+    iban_is_valid,
+    load_profiles,
+)
 from brief.staff import Roster, load_roster
 
 KNOWN_STAFF = "bianca, carina, ineke, stagiair"
 PROFILE_FIELDS = (
-    "address, allowed_words, contacts, extends, language, name, organisation, reading_level, "
-    "team, team_name, thresholds, variant"
+    "address, allowed_words, contacts, extends, language, letter, name, organisation, "
+    "reading_level, team, team_name, thresholds, variant"
 )
 LEVELS = "a2, b1, plain, standard, very plain, very-plain"
 
@@ -548,7 +556,7 @@ def test_unknown_organisation_field(tmp_path, roster):
     )
     assert error_of(tmp_path, roster) == (
         f"{path}:4: field 'webiste': unknown field "
-        "(known: address, email, iban, name, phone, short_name, website)"
+        "(known: address, bic, email, footer, iban, logo, name, phone, place, short_name, website)"
     )
 
 
@@ -700,3 +708,126 @@ def test_valid_iban(iban):
 )
 def test_invalid_iban(iban):
     assert not iban_is_valid(iban)
+
+
+# --- paper letters: letter.window, bic, place, logo, footer ----------------------
+
+
+def test_paper_letter_settings_default_and_merge(tmp_path, roster):
+    base(tmp_path, BASE + "  bic: ABNANL2A\n  place: Vlissingen\n  footer: [KvK 123]\n")
+    region(tmp_path, "noord", "extends: _base\ncontacts: [ineke]\n")
+    region(
+        tmp_path,
+        "zuid",
+        "extends: _base\ncontacts: [bianca]\n"
+        "letter:\n  window: {left: 22, top: 50.5}\n  large_print: true\n  payment_qr: true\n",
+    )
+    profiles = load(tmp_path, roster)
+    noord, zuid = profiles["noord"], profiles["zuid"]
+    assert noord.letter == LetterSettings(window=Window(20, 46, 85, 22), large_print=False)
+    assert zuid.letter == LetterSettings(
+        window=Window(left=22, top=50.5, width=85, height=22), large_print=True, payment_qr=True
+    )
+    assert (zuid.letter.window.right, zuid.letter.window.bottom) == (107, 72.5)
+    assert (noord.letter.max_pages, noord.letter.window.lines) == (2, 5)
+    org = zuid.organisation
+    assert (org.bic, org.place, org.footer, org.logo) == (
+        "ABNANL2A",
+        "Vlissingen",
+        ("KvK 123",),
+        "",
+    )
+
+
+def test_page_limit_and_window_lines_are_set_per_region(tmp_path, roster):
+    base(tmp_path)
+    region(
+        tmp_path,
+        "zuid",
+        "extends: _base\ncontacts: [bianca]\nletter:\n  max_pages: 3\n  window: {lines: 4}\n",
+    )
+    zuid = load(tmp_path, roster)["zuid"]
+    assert (zuid.letter.max_pages, zuid.letter.window.lines) == (3, 4)
+
+
+@pytest.mark.parametrize(
+    ("letter", "line", "message"),
+    [
+        ("  window: {left: -1}\n", 4, "field 'left': must be a number of millimetres, not -1"),
+        ("  window: {top: ten}\n", 4, "field 'top': must be a number of millimetres, not 'ten'"),
+        (
+            "  window: {width: true}\n",
+            4,
+            "field 'width': must be a number of millimetres, not True",
+        ),
+        (
+            "  window:\n    left: 150\n    width: 85\n",
+            6,
+            "field 'width': the window ends 235 mm from the left edge, past the A4 page (210 mm)",
+        ),
+        (
+            "  window:\n    top: 140\n",
+            5,
+            "field 'top': the window ends 162 mm from the top, below the top half of the page",
+        ),
+        (
+            "  window: {height: 15}\n",
+            4,
+            "field 'height': 15 mm is too small for an address block of five lines "
+            "(at least 60 mm wide and 22 mm high)",
+        ),
+        (
+            "  window: {depth: 3}\n",
+            4,
+            "field 'depth': unknown field (known: height, left, lines, top, width)",
+        ),
+        ("  large_print: ja\n", 4, "field 'large_print': must be true or false, not 'ja'"),
+        (
+            "  qr: true\n",
+            4,
+            "field 'qr': unknown field (known: large_print, max_pages, payment_qr, window)",
+        ),
+        (
+            "  max_pages: 0\n",
+            4,
+            "field 'max_pages': must be a whole number from 1 to 100, not 0",
+        ),
+        (
+            "  max_pages: 2.5\n",
+            4,
+            "field 'max_pages': must be a whole number from 1 to 100, not 2.5",
+        ),
+        (
+            "  window: {lines: 11}\n",
+            4,
+            "field 'lines': must be a whole number from 1 to 10, not 11",
+        ),
+    ],
+)
+def test_bad_letter_settings_are_located(tmp_path, roster, letter, line, message):
+    base(tmp_path)
+    path = region(tmp_path, "zuid", "extends: _base\ncontacts: [bianca]\nletter:\n" + letter)
+    assert error_of(tmp_path, roster) == f"{path}:{line}: {message}"
+
+
+def test_bic_is_checked(tmp_path, roster):
+    base_path = base(tmp_path, BASE + "  bic: abna nl 2a\n")
+    region(tmp_path, "zuid", "extends: _base\ncontacts: [bianca]\n")
+    assert error_of(tmp_path, roster) == (
+        f"{base_path}:13: field 'bic': 'abna nl 2a' is not a BIC (8 or 11 capitals and digits)"
+    )
+
+
+def test_logo_is_a_png_or_jpeg_beside_the_profile(tmp_path, roster):
+    base_path = base(tmp_path, BASE + "  logo: logo.png\n")
+    region(tmp_path, "zuid", "extends: _base\ncontacts: [bianca]\n")
+    assert error_of(tmp_path, roster) == (
+        f"{base_path}:13: field 'logo': cannot read image 'logo.png': No such file or directory"
+    )
+    (tmp_path / "regions" / "logo.png").write_bytes(b"GIF89a not a png")
+    assert error_of(tmp_path, roster) == (
+        f"{base_path}:13: field 'logo': 'logo.png' is not a PNG or JPEG image"
+    )
+    segno.make("Dijkzicht").save(tmp_path / "regions" / "logo.png", kind="png")
+    logo = load(tmp_path, roster)["zuid"].organisation.logo
+    assert logo == str((tmp_path / "regions" / "logo.png").absolute())

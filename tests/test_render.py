@@ -77,7 +77,7 @@ def test_front_matter_is_parsed(tmp_path: Path) -> None:
     [
         (
             "---\ntopic: x\n---\n",
-            "front matter: unknown key 'topic' (known: channel, description, language, subject)",
+            "front matter: unknown key 'topic' (known: channel, description, language, payment_qr, subject)",
         ),
         ("---\nchannel: fax\n---\n", "front matter 'channel': 'fax' is not letter or email"),
         ("---\n- a list\n---\n", "front matter must be a mapping"),

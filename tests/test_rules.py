@@ -4,16 +4,24 @@ lines and, where the preview marks them, spans into the letter text."""
 
 from __future__ import annotations
 
+import datetime as dt
+import io
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import pdfplumber
 import pytest
 
 from brief.checks import MARKS, RULES, Hit, LetterText, Rule
+from brief.checks.layout import PageLayout
 from brief.checks.template import RenderFailure, Source, find_suppressions, suppressed_lines
+from brief.paper import lay_out
+from brief.profiles import Window
 from brief.project import Project
-from brief.render import Templates
+from brief.records import Record, make_record
+from brief.render import Templates, render_letter, resolve_signer
 
 CLOSING = "Met vriendelijke groet,\n\n"
 BODY = "Geachte Jan de Vries,\n\nU moet nog € 12,00 betalen. Bel mij gerust.\n\n"
@@ -35,6 +43,22 @@ HARD = (
 
 def letter(text: str, *, contact: str | None = None) -> tuple[str, str, str | None]:
     return ("letter", text, contact)
+
+
+def numbered(count: int) -> str:
+    """``count`` paragraphs of the long sentence, numbered: ``Punt 1. Wij vragen ...``."""
+    return "".join(f"Punt {n}. {LONG}\n\n" for n in range(1, count + 1))
+
+
+WIDE_STREET = "Burgemeester Jhr. Mr. Dr. Van Walsum-Kortenhoevenstraat 1234 bis"
+
+
+def paper(
+    *, street: str = "Lange Delft 41", text: str = CLEAN, window: Window | None = None
+) -> dict[str, Any]:
+    """A layout example: a paper letter for Jan de Vries at ``street``, 4331 AJ
+    Middelburg, with ``text``, in a region with ``window`` (default: the default one)."""
+    return {"street": street, "text": text, "window": window}
 
 
 # Per rule: the region the examples are judged for, and texts it passes and fails. Letter
@@ -144,6 +168,21 @@ EXAMPLES: dict[str, dict[str, Any]] = {
             '{% include "x.j2" %}\n',  # an include of itself
         ],
     },
+    "layout": {
+        # A paper letter laid out by the real layout: the record's address (name, street,
+        # postcode, city), the letter's text, and the region's window when it is not the
+        # default one.
+        "passing": [
+            paper(),
+            paper(street="Burgemeester van Walsumweg 112"),
+            paper(text=BODY + numbered(20) + CLOSING + "Ineke de Vries\n"),  # 2 pages
+        ],
+        "failing": [
+            paper(street=WIDE_STREET),  # too wide for the window
+            paper(street=WIDE_STREET, window=Window(lines=3)),  # and so it needs 4 lines
+            paper(text=BODY + numbered(40) + CLOSING + "Ineke de Vries\n"),  # 3 pages
+        ],
+    },
     "render-error": {
         "passing": ["{{ 12 | money }}\n", "{{ customer.name }}\n"],
         "failing": [
@@ -178,6 +217,8 @@ def hits(proj: Project, rule: Rule, example: Any, region: str, tmp_path: Path) -
                 rule.check(LetterText(text=text, **options), LetterText.from_html(html, **options))
             )
         return list(rule.check(LetterText(text=example, **options)))
+    if rule.layer == "layout":
+        return list(rule.check(laid_out(proj, example, region)[1]))
     folder = tmp_path / f"t{len(list(tmp_path.iterdir()))}"
     folder.mkdir()
     (folder / "x.j2").write_text(example, "utf-8")
@@ -202,6 +243,35 @@ def hits(proj: Project, rule: Rule, example: Any, region: str, tmp_path: Path) -
     except Exception as err:  # what lint hands the rule
         return list(rule.check(RenderFailure(err, templates.env)))
     return []
+
+
+def laid_out(proj: Project, example: dict[str, Any], region: str) -> tuple[bytes, PageLayout]:
+    """A layout example as the real layout sets it: its PDF and what the rule judges."""
+    profile = proj.profile(region)
+    assert profile is not None
+    if example["window"] is not None:
+        profile = replace(profile, letter=replace(profile.letter, window=example["window"]))
+    if example.get("max_pages") is not None:
+        profile = replace(profile, letter=replace(profile.letter, max_pages=example["max_pages"]))
+    record = make_record(
+        {
+            "id": "K1",
+            "region": region,
+            "name": "Jan de Vries",
+            "street": example["street"],
+            "postcode": "4331AJ",
+            "city": "Middelburg",
+            "amount": "12",
+        },
+        "customers.csv",
+        2,
+    )
+    assert isinstance(record, Record)
+    spec = proj.templates.load("aanmaning")
+    roster = proj.roster
+    signer = resolve_signer(record, profile, roster)
+    made = render_letter(record, spec, profile, roster, today=dt.date(2026, 11, 22), signer=signer)
+    return lay_out(replace(made, text=example["text"]), roster)
 
 
 def test_every_registered_rule_has_passing_and_failing_examples() -> None:
@@ -351,3 +421,52 @@ def test_suppressions_are_parsed_once_for_lint_and_preview() -> None:
         (4, ["readability"], ""),
     ]
     assert suppressed_lines(text) == {3: {"long-sentence", "officialese"}, 5: {"readability"}}
+
+
+def test_layout_messages_and_the_line_that_starts_the_page_too_many(proj: Project) -> None:
+    rule = RULES["layout"]
+    wide, wrapped, long = EXAMPLES["layout"]["failing"]
+    street = f"address line 2 {WIDE_STREET!r} is 93.0 mm wide at 9.5 pt, the envelope window "
+    assert [(h.message, h.line) for h in rule.check(laid_out(proj, wide, "noord")[1])] == [
+        (street + "has room for 83 mm (letter.window.width)", None)
+    ]
+    assert [(h.message, h.line) for h in rule.check(laid_out(proj, wrapped, "noord")[1])] == [
+        (
+            "the address block needs 4 lines (a line too wide wraps), the envelope window holds "
+            "3 (letter.window.lines)",
+            None,
+        ),
+        (street + "has room for 83 mm (letter.window.width)", None),
+    ]
+    pdf, page = laid_out(proj, long, "noord")
+    assert (page.pages, page.max_pages) == (3, 2)
+    (hit,) = rule.check(page)
+    assert hit.message == "the letter runs to 3 pages, more than letter.max_pages (2)"
+    # the line of the text that page 3 starts with (read back from the PDF here too)
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        third = (document.pages[2].extract_text() or "").splitlines()[0]
+    assert third.startswith("Punt ")
+    assert long["text"].splitlines()[hit.line - 1].startswith(third[:40])
+    assert hit.line > 40  # past the first two pages' paragraphs
+
+
+def test_address_measurements_match_the_letter_as_printed(proj: Project) -> None:
+    """The widths the layout rule judges are those of the address lines in the PDF."""
+    pdf, page = laid_out(proj, EXAMPLES["layout"]["passing"][1], "noord")
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        lines = {
+            line["text"]: (line["x1"] - line["x0"]) * 25.4 / 72
+            for line in document.pages[0].extract_text_lines()
+        }
+    for text, width in zip(page.address, page.widths, strict=True):
+        printed = lines[" ".join(text.split())]  # pdfplumber reads two spaces as one
+        assert abs(printed - width) < 0.1, (text, printed, width)
+
+
+def test_the_page_limit_is_the_regions(proj: Project) -> None:
+    """``letter.max_pages`` in the profile: three pages are fine where the limit is 3."""
+    long = EXAMPLES["layout"]["failing"][2]
+    assert list(RULES["layout"].check(laid_out(proj, {**long, "max_pages": 3}, "noord")[1])) == []
+    (hit,) = RULES["layout"].check(laid_out(proj, {**long, "max_pages": 1}, "noord")[1])
+    assert hit.message == "the letter runs to 3 pages, more than letter.max_pages (1)"
+    assert long["text"].splitlines()[hit.line - 1].startswith("Punt ")

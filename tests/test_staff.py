@@ -231,7 +231,7 @@ def test_entry_not_a_mapping(tmp_path):
 def test_unknown_field(tmp_path):
     path = roster_with(tmp_path, entry(phone=None) + "  phnoe: 06 1234 5601\n")
     assert error_of(path) == (
-        f"{path}:7: field 'phnoe': unknown field (known: email, id, name, phone, role, signs)"
+        f"{path}:7: field 'phnoe': unknown field (known: email, id, name, phone, role, signature, signs)"
     )
 
 

@@ -21,7 +21,8 @@ while rendering stops the letters after the ones already printed.
 With ``jobs`` above 1 the records are rendered by that many forked
 worker processes once a batch passes :data:`POOL_AFTER` records (all but the
 first few, up to the first letter of each template they use, rendered here
-before the workers start, so they inherit what it loads); reading, duplicate
+before the workers start, so they inherit what it loads; a batch of PDF
+letters from its first record, see :func:`_outcomes`); reading, duplicate
 detection, the stream and the manifest stay in this process, in record order;
 letters for a folder are written by the process that rendered them. Nothing is
 kept per record and every cache is bounded, so peak memory does not grow with
@@ -43,7 +44,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain, islice
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import mime, outbox
 from .checks import Finding, Found, LetterText, check_email
@@ -57,6 +58,10 @@ from .render import Letter, TemplateSpec, render_letter, resolve_signer
 from .signoff import signed_by, signer_label
 from .staff import StaffMember
 
+if TYPE_CHECKING:
+    from .pdf import LetterPages
+    from .printrun import Placed
+
 MANIFEST = "manifest.jsonl"
 SHOWN_PROBLEMS = 10
 STDOUT = Path("-")
@@ -64,6 +69,10 @@ STDOUT = Path("-")
 #: says: small batches never pay for the processes.
 POOL_AFTER = 256
 CHUNK = 64  # records per task sent to a worker
+#: Paper letters typeset in one compile in a print run: measured on the demo 14-dagenbrief,
+#: 16 a compile takes half the CPU of one a compile, and typst's memory stays flat (about
+#: 250 MB); 64 a compile is no faster and takes 750 MB.
+PRINT_CHUNK = 16
 
 
 @dataclass(kw_only=True)
@@ -75,6 +84,8 @@ class RenderOptions:
     check: bool = True  # run the letter rules on every letter
     allow_findings: bool = False  # keep letters with error-level findings instead of refusing
     history: Path | None = None  # the journal templates' ``history`` comes from (default: none)
+    text: bool = False  # paper letters as plain text, not as PDF (brief render --text)
+    print_run: bool = False  # PDF letters go into one print run: typeset many per compile
 
 
 @dataclass(kw_only=True)
@@ -101,6 +112,21 @@ class BatchOptions(RenderOptions):
             raise BriefError("--manifest: give a file (standard output is for the letters)")
         if self.jobs < 0:
             raise BriefError(f"--jobs: {self.jobs} is not a number of processes (0: all cores)")
+        if self.text and self.stream is not None and self.stream.suffix.lower() == ".pdf":
+            raise BriefError(
+                "--text writes plain text, and a stream named *.pdf is a print run of PDF "
+                "letters: leave out --text, or give the stream another name"
+            )
+
+    @property
+    def pdf(self) -> bool:
+        """Whether paper letters become PDF files: in a folder, or in a stream whose name
+        ends in ``.pdf`` (a print run), unless ``text``."""
+        if self.text:
+            return False
+        return self.out is not None or (
+            self.stream is not None and self.stream.suffix.lower() == ".pdf"
+        )
 
 
 def cores() -> int:
@@ -122,6 +148,7 @@ class RegionCount:
 class BatchResult:
     out: Path | None  # the folder or stream file; None for standard output
     manifest: Path | None
+    print_manifest: Path | None = None  # beside a print run (PDF letters in a stream file)
     rendered: int = 0
     rejected: int = 0
     refused: int = 0  # rendered, but held back by an error-level finding
@@ -330,6 +357,10 @@ class Outcome(NamedTuple):
     sender: str = ""  # the signer's address, for an mbox ``From`` line
     staged: bool = False  # written into the staging folder by the renderer
     amount: str | None = None  # the amount the letter names, for the journal
+    # A print run's chunk: its first letter's outcome carries the chunk's PDF (``data``)
+    # and where each of its letters is in it; the others are ``chunked``, without data.
+    pages: tuple[LetterPages, ...] = ()
+    chunked: bool = False
 
 
 def rejected(error: RecordError, region: str | None) -> Outcome:
@@ -359,6 +390,8 @@ class Renderer:
         # there are workers): the writing side then only keeps the manifest, instead of
         # receiving every letter's bytes and creating every file itself.
         self.staging: outbox.Staging | None = None
+        # Paper letters as PDF (brief.pdf), compiled where they are rendered.
+        self.pdf = isinstance(options, BatchOptions) and options.pdf
 
     def prepare(
         self, record: Record, *, recipient: bool = False
@@ -459,16 +492,140 @@ class Renderer:
             done.append(None)
         encoded: list[tuple[int, Letter, bytes]] = []
         for index, letter in letters:
+            if self._on_paper(letter):  # typeset below, once its text passed the checks
+                encoded.append((index, letter, b""))
+                continue
             try:
                 encoded.append((index, letter, outbox.letter_bytes(letter)))
             except RecordError as err:
                 done[index] = _rejected(err, letter.record)
+        paper: list[tuple[int, Letter, list[Found]]] = []
         for index, letter, data in encoded:
             found = check(letter, self.project) if options.check else []
+            if self._on_paper(letter):
+                paper.append((index, letter, found))
+                continue
             done[index] = self._outcome(letter, data, found, reasons[index])
+        if paper:
+            self._typeset(paper, reasons, done)
         return done  # type: ignore[return-value]  # every None has been replaced
 
-    def _outcome(self, letter: Letter, data: bytes, found: list[Found], reason: str) -> Outcome:
+    def _on_paper(self, letter: Letter) -> bool:
+        """Whether ``letter`` is typeset as a PDF (a paper letter, not ``--text``)."""
+        return self.pdf and letter.channel == "letter"
+
+    def _typeset(
+        self,
+        paper: list[tuple[int, Letter, list[Found]]],
+        reasons: dict[int, str],
+        done: list[Outcome | None],
+    ) -> None:
+        """The paper letters of a chunk as PDFs, with the ``layout`` rule's findings: a file
+        each, or (a print run) :data:`PRINT_CHUNK` to a compile."""
+        from .paper import layout_found, measure_addresses, page_layout, window_block
+        from .pdf import PdfError, letter_data, typesetter, unprintable
+
+        options, roster = self.options, self.project.roster
+        ready: list[tuple[int, Letter, list[Found], dict[str, Any]]] = []
+        for index, letter, found in paper:
+            if self._refused(found):  # refused by its text: no need to typeset it
+                done[index] = self._outcome(letter, b"", found, reasons[index], suffix="pdf")
+                continue
+            try:
+                ready.append((index, letter, found, letter_data(letter, roster)))
+            except RecordError as err:
+                done[index] = _rejected(err, letter.record)
+        setter = typesetter()
+        if options.check:
+            blocks = [window_block(letter, data["address"]) for _, letter, _, data in ready]
+            widths = measure_addresses(blocks)
+        else:
+            widths = []
+        if not options.print_run:
+            for number, (index, letter, found, data) in enumerate(ready):
+                try:
+                    pdf = setter.compile([data])
+                except PdfError as err:  # a character no font of the layout has
+                    done[index] = _rejected(unprintable(letter.record, err), letter.record)
+                    continue
+                if options.check:
+                    (pages,) = setter.pages()
+                    page = page_layout(letter, data["address"], widths[number], pages, pdf)
+                    found = found + layout_found(page)
+                done[index] = self._outcome(letter, pdf, found, reasons[index], suffix="pdf")
+            return
+        measured = dict(zip((index for index, *_ in ready), widths, strict=False))
+        for start in range(0, len(ready), PRINT_CHUNK):
+            self._print_chunk(ready[start : start + PRINT_CHUNK], measured, reasons, done)
+
+    def _print_chunk(
+        self,
+        ready: list[tuple[int, Letter, list[Found], dict[str, Any]]],
+        measured: dict[int, tuple[tuple[float, int], ...]],
+        reasons: dict[int, str],
+        done: list[Outcome | None],
+    ) -> None:
+        """Letters of a print run typeset in one compile; set again without those the
+        layout rule refuses."""
+        from .paper import layout_found, page_layout
+        from .pdf import PdfError, typesetter, unprintable
+
+        options, setter = self.options, typesetter()
+        while ready:
+            try:
+                pdf = setter.compile([data for *_, data in ready])
+            except PdfError:  # some letter cannot be printed: find it, set the rest
+                printable = []
+                for item in ready:
+                    try:
+                        setter.compile([item[3]])
+                    except PdfError as err:
+                        done[item[0]] = _rejected(unprintable(item[1].record, err), item[1].record)
+                        continue
+                    printable.append(item)
+                if len(printable) == len(ready):
+                    raise  # not one letter's fault
+                ready = printable
+                continue
+            placed = setter.pages()
+            kept: list[tuple[int, Letter, list[Found], dict[str, Any]]] = []
+            outcomes: list[tuple[int, Letter, list[Found]]] = []
+            for (index, letter, found, data), pages in zip(ready, placed, strict=True):
+                if options.check:
+                    page = page_layout(letter, data["address"], measured[index], pages, pdf)
+                    found = found + layout_found(page)
+                if self._refused(found):
+                    done[index] = self._outcome(letter, b"", found, reasons[index], suffix="pdf")
+                else:
+                    kept.append((index, letter, found, data))
+                    outcomes.append((index, letter, found))
+            if len(kept) < len(ready):  # set again without the refused letters
+                ready = kept
+                continue
+            for number, (index, letter, found) in enumerate(outcomes):
+                outcome = self._outcome(letter, b"", found, reasons[index], suffix="pdf")
+                if number == 0:  # the chunk's PDF goes with its first letter
+                    outcome = outcome._replace(data=pdf, pages=placed)
+                else:
+                    outcome = outcome._replace(chunked=True)
+                done[index] = outcome
+            return
+
+    def _refused(self, found: list[Found]) -> bool:
+        """Whether error-level findings refuse a letter (never with ``allow_findings``)."""
+        if self.options.allow_findings:
+            return False
+        return any(f.rule.severity == "error" for f in found)
+
+    def _outcome(
+        self,
+        letter: Letter,
+        data: bytes,
+        found: list[Found],
+        reason: str,
+        *,
+        suffix: str | None = None,
+    ) -> Outcome:
         options, record, spec = self.options, letter.record, letter.template
         errors = _refusal([(f.rule.id, f.rule.severity, f.hit.message, f.part) for f in found])
         entry: dict[str, Any] = {"record": record.id}
@@ -496,7 +653,8 @@ class Renderer:
             ]
         if refused:
             return Outcome(entry)
-        name = outbox.letter_filename(letter)
+        # A paper letter's PDF was typeset by _typeset (after its text passed the checks).
+        name = outbox.letter_filename(letter, suffix)
         amount = amount_named(letter)
         if self.staging is not None:
             try:
@@ -568,6 +726,8 @@ def render_batch(
 ) -> BatchResult:
     """Render every record of ``options.records`` into ``options.out`` or ``options.stream``."""
     options.validate()
+    if options.stream is not None and options.pdf:  # a print run: typeset many per compile
+        options = dataclasses.replace(options, print_run=True)
     if options.template is not None:
         project.templates.require(options.template)
     project.profiles  # load and check the project before touching any record  # noqa: B018
@@ -601,6 +761,8 @@ def render_batch(
                     raise stream_stopped(problems, sink.written)
                 raise InvalidInput(problems)
             sink.commit()
+            if isinstance(sink, _Stream) and sink.print_manifest is not None:
+                result.print_manifest = sink.print_manifest.path
         except OSError as err:  # a full disk, a folder that went away: nothing is kept
             what = "" if err.filename is None else f" {Path(err.filename).name}"
             raise BriefError(
@@ -694,7 +856,7 @@ class _Batch:
         result = self.result
         entry = outcome.entry
         if outcome.error is None and outcome.data is not None:
-            mismatch = self.sink.mismatch(entry["channel"]) or self.sink.taken(
+            mismatch = self.sink.mismatch(_kind(outcome)) or self.sink.taken(
                 outcome.name, entry["line"]
             )
             if mismatch:
@@ -809,11 +971,28 @@ class _Folder:
         self.staging.abort()  # nothing left to remove after a commit
 
 
+def _kind(outcome: Outcome) -> str:
+    """What a stream holds: ``email``, ``letter`` (text) or ``pdf`` (PDF letters)."""
+    return "pdf" if outcome.name.endswith(".pdf") else str(outcome.entry["channel"])
+
+
+def print_manifest_path(stream: Path) -> Path:
+    """The print manifest beside a PDF stream: ``print.pdf`` -> ``print.manifest.csv``."""
+    return stream.with_name(f"{stream.stem}.manifest.csv")
+
+
+#: The print manifest's columns: one row per letter in the print run, in print order.
+PRINT_COLUMNS = ("record", "first_page", "pages", "blank_after", "channel", "template", "region")
+
+
 class _Stream:
-    """Every letter in one stream; the manifest, if asked for, in its own file."""
+    """Every letter in one stream; the manifest, if asked for, in its own file. PDF
+    letters go into one print run, with a print manifest (CSV) beside a file target."""
 
     def __init__(self, target: Path, manifest: Path | None, records: Records):
         self.records = str(records)
+        self.target = target
+        self.manifest_path = manifest
         self.stream = outbox.Stream(None if target == STDOUT else target)
         try:
             self.manifest_file = outbox.AtomicFile(manifest, text=True) if manifest else None
@@ -821,6 +1000,9 @@ class _Stream:
             self.stream.abort()
             raise
         self.handle = self.manifest_file.handle if self.manifest_file else None
+        self.print_manifest: outbox.AtomicFile | None = None
+        self.print_rows: Any = None  # a csv writer on the print manifest
+        self.pending: deque[Placed] = deque()  # where the letters of the last chunk went
 
     @property
     def written(self) -> int:
@@ -836,7 +1018,9 @@ class _Stream:
         held = self.stream.channel
         if held is None or held == channel:
             return None
-        kinds = {"email": "e-mails", "letter": "letters"}
+        kinds = {"email": "e-mails", "letter": "text letters", "pdf": "PDF letters"}
+        if {held, channel} == {"email", "letter"}:
+            kinds["letter"] = "letters"
         return (
             f"this template makes {kinds[channel]}, and this stream already holds "
             f"{kinds[held]} (write e-mails and letters to separate streams)"
@@ -845,10 +1029,60 @@ class _Stream:
     def write(self, outcome: Outcome, *, write: bool) -> dict[str, Any]:
         if not write:
             return {}
+        if _kind(outcome) == "pdf":
+            return self._write_pdf(outcome)
         index, offset, length = self.stream.write(
             outcome.entry["channel"], outcome.data or b"", outcome.sender
         )
         return {"index": index, "offset": offset, "length": length}
+
+    def _write_pdf(self, outcome: Outcome) -> dict[str, Any]:
+        if outcome.pages:  # a print run's chunk: its PDF, with where each letter is
+            self.pending.extend(self.stream.write_pdf_chunk(outcome.data or b"", outcome.pages))
+        if outcome.pages or outcome.chunked:
+            placed = self.pending.popleft()
+        else:
+            placed = self.stream.write_pdf(outcome.data or b"")
+        location = {
+            "index": placed.index,
+            "first_page": placed.first_page,
+            "pages": placed.pages,
+            "blank_after": placed.blank_after,
+        }
+        if self.target != STDOUT:
+            if self.print_rows is None:
+                self._open_print_manifest()
+            entry = outcome.entry
+            self.print_rows.writerow(
+                (
+                    entry["record"],
+                    placed.first_page,
+                    placed.pages,
+                    "yes" if placed.blank_after else "no",
+                    entry["channel"],
+                    entry["template"],
+                    entry["region"],
+                )
+            )
+        return location
+
+    def _open_print_manifest(self) -> None:
+        import csv
+
+        path = print_manifest_path(self.target)
+        for taken, what in (
+            (Path(self.records), "the records file"),
+            (self.manifest_path, "--manifest"),
+        ):
+            if taken is not None and path.absolute() == taken.absolute():
+                raise BriefError(
+                    f"the print manifest {path.name} would replace {what}; give the stream "
+                    "another name",
+                    path=path,
+                )
+        self.print_manifest = outbox.AtomicFile(path, text=True)
+        self.print_rows = csv.writer(self.print_manifest.handle, lineterminator="\n")
+        self.print_rows.writerow(PRINT_COLUMNS)
 
     def manifest(self, entry: dict[str, Any]) -> None:
         if self.handle is not None:
@@ -858,16 +1092,22 @@ class _Stream:
         self.stream.flush()
         if self.handle is not None:
             self.handle.flush()
+        if self.print_manifest is not None:
+            self.print_manifest.handle.flush()
 
     def commit(self) -> None:
         self.stream.commit()
         if self.manifest_file is not None:
             self.manifest_file.commit()
+        if self.print_manifest is not None:
+            self.print_manifest.commit()
 
     def close(self) -> None:
         self.stream.abort()
         if self.manifest_file is not None:
             self.manifest_file.abort()
+        if self.print_manifest is not None:
+            self.print_manifest.abort()
 
 
 @contextmanager
@@ -894,30 +1134,43 @@ def _outcomes(
 ) -> Generator[Outcome, None, None]:
     """Every item rendered, in order: here, or, in a batch of more than :data:`POOL_AFTER`
     records, by ``jobs`` forked workers after the few that warm up (:func:`_warm_up`);
-    this process reads and orders."""
+    this process reads and orders.
+
+    Typst compiles with threads, and a process forked from one that has them hangs at its
+    own first compile. So nothing is typeset here before the workers start (the warm-up
+    stops before the first paper letter), no worker is forked from a process that has
+    compiled a PDF already, and none from a process that runs other threads (a program
+    that typeset letters before calling brief): then every letter is rendered here.
+    """
     jobs = jobs or cores()
     import multiprocessing
 
     ahead = list(islice(items, POOL_AFTER + 1))
-    if jobs > 1 and len(ahead) > POOL_AFTER and "fork" in multiprocessing.get_all_start_methods():
-        here = _warm_up(renderer, ahead)
-        for chunk in _chunks(ahead[:here], CHUNK):
-            yield from renderer.many(chunk)
-        with _settled_heap():
-            yield from _pooled(renderer, chain(ahead[here:], items), jobs, sink)
-        return
-    for chunk in _chunks(ahead, CHUNK):
+    fork = (
+        jobs > 1 and len(ahead) > POOL_AFTER and "fork" in multiprocessing.get_all_start_methods()
+    )
+    if fork and renderer.pdf:
+        from .pdf import compiled_here
+
+        fork = not compiled_here()
+    here = _warm_up(renderer, ahead) if fork else 0
+    rest = chain(ahead[here:], items)
+    for chunk in _chunks(ahead[:here], CHUNK):
         yield from renderer.many(chunk)
     with _settled_heap():
-        for chunk in _chunks(items, CHUNK):
-            yield from renderer.many(chunk)
+        if fork and _one_thread():
+            yield from _pooled(renderer, rest, jobs, sink)
+        else:  # threads of typst (or any other) run here
+            for chunk in _chunks(rest, CHUNK):
+                yield from renderer.many(chunk)
 
 
 def _warm_up(renderer: Renderer, ahead: list[Record | Outcome]) -> int:
     """How many of the first records this process renders before the workers start: up
     to the first letter of each template the first records use, so that the workers
     inherit what rendering and checking needs (compiled templates, locale data, word
-    lists) instead of each loading it again, and this process renders no more."""
+    lists) instead of each loading it again, and this process renders no more. It stops
+    before the first letter that would be typeset (see :func:`_outcomes`)."""
     seen: set[Path] = set()
     upto = 0
     for index, item in enumerate(ahead):
@@ -927,10 +1180,23 @@ def _warm_up(renderer: Renderer, ahead: list[Record | Outcome]) -> int:
             spec = renderer.prepare(item)[1]
         except RecordError:
             continue
+        if renderer.pdf and spec.channel == "letter":
+            break
         if spec.path not in seen:
             seen.add(spec.path)
             upto = index + 1
     return upto
+
+
+def _one_thread() -> bool:
+    """Whether this process runs one thread only (forking it is then safe); outside Linux,
+    where threads cannot be counted this way, whether Python runs one."""
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        import threading
+
+        return threading.active_count() == 1
 
 
 @contextmanager

@@ -174,17 +174,53 @@ def _lint_file(
             return findings  # the HTML part's own error, reported when that file is linted
         return [*findings, Finding("template-syntax", "error", err.message, str(path), err.line)]
     letters: dict[tuple[object, ...], Finding] = {}
+    paper: list[_Paper] = []  # paper letters, laid out below in one go
     for profile in _regions(project, templates, spec):
         for record in _samples(records, profile):
             result.letters += 1
-            for finding in _lint_letter(project, templates, spec, profile, record, history):
+            found = _lint_letter(project, templates, spec, profile, record, history, paper)
+            for finding in found:
                 key = finding.key()
                 if key in letters:
                     merged = letters[key].samples + finding.samples
                     letters[key] = replace(letters[key], samples=merged)
                 else:
                     letters[key] = finding
+    for finding in _laid_out(project, paper):
+        key = finding.key()
+        if key in letters:
+            letters[key] = replace(letters[key], samples=letters[key].samples + finding.samples)
+        else:
+            letters[key] = finding
     findings.extend(letters.values())
+    return findings
+
+
+@dataclass
+class _Paper:
+    """A sample paper letter whose text rendered: to be laid out on paper."""
+
+    letter: Letter
+    part: _Part
+
+
+def _laid_out(project: Project, paper: list[_Paper]) -> list[Finding]:
+    """The ``layout`` rule's findings on the sample paper letters of one template, all
+    typeset in one compile. A sample that cannot be laid out (it has no address: test and
+    example projects often have none) is left out without a word; the README says so."""
+    if not paper:
+        return []
+    from .paper import lay_out_many, layout_found
+
+    findings = []
+    for item, page in zip(
+        paper, lay_out_many([p.letter for p in paper], project.roster), strict=True
+    ):
+        letter = item.letter
+        if isinstance(page, BriefError):
+            continue
+        found = layout_found(page)
+        findings.extend(_located(found, {"text": item.part}, letter.profile, letter.record))
     return findings
 
 
@@ -279,6 +315,7 @@ def _lint_letter(
     profile: Profile,
     record: Record,
     history: HistorySource,
+    paper: list[_Paper] | None = None,
 ) -> list[Finding]:
     def failure(rule_id: str, message: str, part: str, at: Origin | None, file: Path) -> Finding:
         where, line = (Path(at[0]), at[1]) if at else (file, None)
@@ -309,12 +346,13 @@ def _lint_letter(
         contact=record.get("contact"),
         customer=record.fields,
     )
+    subject = ""
     with limits.bounded(project.settings.limits):  # one budget for the whole letter
         if spec.subject is not None:
             source = spec.path.read_text(encoding="utf-8-sig")
             subject_line = front_matter_lines(source).get("subject")
             try:
-                spec.subject.render(ctx)
+                subject = spec.subject.render(ctx).strip()
             except RENDER_ERRORS as err:
                 failures.extend(_failed(err, env, "text", (str(spec.path), subject_line or 1)))
         for name, template, file in _sources(spec):
@@ -327,6 +365,21 @@ def _lint_letter(
             parts.append(_part(name, file, rendered, origins, options))
     findings = [replace(f, region=profile.id, samples=(record.id,)) for f in failures]
     by_name = {part.name: part for part in parts}
+    if paper is not None and spec.channel == "letter" and "text" in by_name and not failures:
+        text = by_name["text"]
+        letter = Letter(
+            record=record,
+            template=spec,
+            profile=profile,
+            signer=signer,
+            language=profile.language,
+            subject=subject,
+            text=text.letter.text,
+            html=None,
+            date=LINT_DATE,
+            roster=project.roster,
+        )
+        paper.append(_Paper(letter, text))
     if "text" in by_name:
         found = check_email(
             by_name["text"].letter, by_name["html"].letter if "html" in by_name else None

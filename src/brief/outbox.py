@@ -23,11 +23,17 @@ import tempfile
 import time
 from email.utils import formatdate, make_msgid
 from pathlib import Path
-from typing import IO, Any, BinaryIO
+from typing import IO, TYPE_CHECKING, Any, BinaryIO
 
 from . import mime
 from .errors import BriefError
 from .render import Letter
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from .pdf import LetterPages
+    from .printrun import Placed, PrintRun
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 _RESERVED = {
@@ -390,16 +396,44 @@ class Stream:
     E-mails are written as an mbox (mboxrd: each message after a ``From``
     line, LF line ends, a ``>`` added to body lines that start with
     ``>``\\*``From ``, a blank line after each); letters as their text with a
-    form feed (``\\f``) between two letters. One stream holds one kind.
+    form feed (``\\f``) between two letters; PDF letters as one PDF, each
+    letter starting on an odd page (:class:`brief.printrun.PrintRun`). One
+    stream holds one kind.
     """
 
     def __init__(self, target: Path | None, *, stdout: BinaryIO | None = None):
         self.target = target
-        self.channel: str | None = None
+        self.channel: str | None = None  # "email", "letter" or "pdf": what the stream holds
         self.count = 0
         self.offset = 0
         self.file = AtomicFile(target) if target is not None else None
         self.handle: IO[bytes] = self.file.handle if self.file else stdout or sys.stdout.buffer
+        self.print_run: PrintRun | None = None
+
+    def write_pdf(self, data: bytes) -> Placed:
+        """Add one PDF letter to the print run; returns where it went."""
+        from .printrun import PrintRun
+
+        if self.print_run is None:
+            self.channel = "pdf"
+            name = self.target.name if self.target is not None else "standard output"
+            self.print_run = PrintRun(self.handle, title=f"brief print run {name}")
+        placed = self.print_run.add(data)
+        self.count += 1
+        return placed
+
+    def write_pdf_chunk(self, data: bytes, letters: Sequence[LetterPages]) -> list[Placed]:
+        """Add one PDF of several letters (each starting on an odd page of it, ``letters``
+        saying where); returns where each letter went."""
+        from .printrun import PrintRun
+
+        if self.print_run is None:
+            self.channel = "pdf"
+            name = self.target.name if self.target is not None else "standard output"
+            self.print_run = PrintRun(self.handle, title=f"brief print run {name}")
+        placed = self.print_run.add_chunk(data, [(p.first, p.count) for p in letters])
+        self.count += len(placed)
+        return placed
 
     def write(self, channel: str, data: bytes, sender: str) -> tuple[int, int, int]:
         """Add one letter; returns its (index, offset, length) in the stream."""
@@ -419,6 +453,8 @@ class Stream:
         self.handle.flush()
 
     def commit(self) -> None:
+        if self.print_run is not None:
+            self.print_run.finish()
         if self.file is not None:
             self.file.commit()
         else:

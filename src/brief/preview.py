@@ -34,7 +34,7 @@ import bisect
 import datetime as dt
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +48,7 @@ from .project import Project
 from .readability import scores_of
 from .records import Record, read_records
 from .render import (
+    Letter,
     Origin,
     context,
     render_letter,
@@ -145,6 +146,8 @@ class Preview:
     email: str
     thresholds: Thresholds
     score_name: str
+    # The letter itself, for --export-pdf and --export-png (a paper letter's pages).
+    letter: Letter | None = field(default=None, compare=False, repr=False)
 
     @property
     def template_file(self) -> str:
@@ -320,6 +323,7 @@ def build_preview(
         **_signer_fields(text),
         thresholds=profile.thresholds,
         score_name=SCORE_NAMES[profile.language],
+        letter=letter,
     )
 
 

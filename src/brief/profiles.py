@@ -10,12 +10,14 @@ with ``extends: _base`` and overrides what differs. Nested mappings
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import yamlfile
 from .errors import ConfigError
+from .images import image_file
 from .staff import Roster
 
 LANGUAGES = {"nl": "nl", "en": "en"}
@@ -67,8 +69,14 @@ _PROFILE_FIELDS = {
     "variant",
     "thresholds",
     "allowed_words",
+    "letter",
 }
-_ORG_FIELDS = {"name", "short_name", "address", "iban", "phone", "email", "website"}
+_ORG_TEXT = ("name", "short_name", "address", "iban", "bic", "phone", "email", "website", "place")
+_ORG_FIELDS = {*_ORG_TEXT, "logo", "footer"}
+_LETTER_FIELDS = {"window", "large_print", "payment_qr", "max_pages"}
+_WINDOW_FIELDS = ("left", "top", "width", "height")
+_BIC = re.compile(r"[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?")
+A4 = (210.0, 297.0)  # millimetres
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,9 +93,47 @@ class Organisation:
     short_name: str = ""  # what people call it ("Dijkzicht"); a sign-off line, not a person
     address: str = ""
     iban: str = ""
+    bic: str = ""  # the bank's BIC, for the payment QR code
     phone: str = ""
     email: str = ""
     website: str = ""
+    place: str = ""  # where letters are written ("Vlissingen"): before the date on paper
+    logo: str = ""  # an image file (PNG or JPEG) for the letterhead; absolute path
+    footer: tuple[str, ...] = ()  # fixed lines under the first page of a paper letter
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Where a paper letter's address block goes: the part of the page that shows
+    through the envelope's window, in millimetres from the page's left and top edges.
+
+    The default lies inside the windows of C5/6, C5 and E6/5 window envelopes (which
+    start 15 mm from the left and 40-44 mm from the top), with room to spare.
+    """
+
+    left: float = 20.0
+    top: float = 46.0
+    width: float = 85.0
+    height: float = 22.0
+    lines: int = 5  # address lines the block holds at most (PostNL)
+
+    @property
+    def right(self) -> float:
+        return self.left + self.width
+
+    @property
+    def bottom(self) -> float:
+        return self.top + self.height
+
+
+@dataclass(frozen=True, slots=True)
+class LetterSettings:
+    """How a region's paper letters look (``letter`` in a region profile)."""
+
+    window: Window = Window()
+    large_print: bool = False  # every letter in large print (14 pt), not only on request
+    payment_qr: bool = False  # a "scan to pay" code on every letter with an amount
+    max_pages: int = 2  # a longer letter is a `layout` finding (brief lint, brief render)
 
 
 @dataclass(frozen=True)
@@ -107,6 +153,7 @@ class Profile:
     variant: str | None = None
     threshold_overrides: Mapping[str, float] = field(default_factory=dict)
     allowed_words: tuple[str, ...] = ()  # words the hard-word rule lets pass in this region
+    letter: LetterSettings = LetterSettings()
 
     @property
     def thresholds(self) -> Thresholds:
@@ -213,6 +260,7 @@ def _profile(stem: str, path: Path, node: yamlfile.Node, roster: Roster) -> Prof
         variant=variant,
         threshold_overrides=_thresholds(node, path),
         allowed_words=_allowed_words(fields),
+        letter=_letter(node, path),
     )
 
 
@@ -248,12 +296,90 @@ def _organisation(node: yamlfile.Node, path: Path) -> Organisation:
     iban = fields.text("iban", required=False)
     if iban and not iban_is_valid(iban):
         raise fields.error("iban", f"{iban!r} is not a valid IBAN (check digits do not match)")
+    bic = fields.text("bic", required=False)
+    if bic and not _BIC.fullmatch(bic):
+        raise fields.error("bic", f"{bic!r} is not a BIC (8 or 11 capitals and digits)")
+    text = {
+        key: fields.text(key, required=key == "name", numbers=key != "phone") for key in _ORG_TEXT
+    }
+    logo = fields.text("logo", required=False, numbers=False)
+    footer = fields.node.get("footer", [])
+    if isinstance(footer, str):
+        footer = footer.splitlines()
+    if not isinstance(footer, list) or not all(isinstance(line, str) for line in footer):
+        raise fields.error("footer", "must be a list of lines")
     return Organisation(
-        **{
-            key: fields.text(key, required=key == "name", numbers=key != "phone")
-            for key in _ORG_FIELDS
-        }
+        **text,
+        logo=image_file(fields, "logo", logo) if logo else "",
+        footer=tuple(line.strip() for line in footer if line.strip()),
     )
+
+
+def _letter(node: yamlfile.Node, path: Path) -> LetterSettings:
+    raw = node.get("letter")
+    if raw is None:
+        return LetterSettings()
+    fields = yamlfile.Fields(raw, node.source_of("letter"), "letter", line=node.line_of("letter"))
+    fields.reject_unknown(_LETTER_FIELDS)
+    return LetterSettings(
+        window=_window(raw) if "window" in raw else Window(),
+        large_print=fields.flag("large_print", default=False),
+        payment_qr=fields.flag("payment_qr", default=False),
+        max_pages=_whole(fields, "max_pages", 2, 1, 100),
+    )
+
+
+def _whole(fields: yamlfile.Fields, key: str, default: int, low: int, high: int) -> int:
+    """A whole number between ``low`` and ``high`` (``default`` when not given)."""
+    value = fields.node.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise fields.error(key, f"must be a whole number from {low} to {high}, not {value!r}")
+    return value
+
+
+def _window(node: yamlfile.Node) -> Window:
+    """``letter.window``: where the address block goes, in millimetres; checked to lie on
+    an A4 page and to be large enough for five address lines."""
+    fields = yamlfile.Fields(
+        node["window"], node.source_of("window"), "letter.window", line=node.line_of("window")
+    )
+    fields.reject_unknown((*_WINDOW_FIELDS, "lines"))
+    default = Window()
+    values: dict[str, float] = {}
+    for key in _WINDOW_FIELDS:
+        value = fields.node.get(key, getattr(default, key))
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise fields.error(key, f"must be a number of millimetres, not {value!r}")
+        values[key] = float(value)
+    window = Window(
+        left=values["left"],
+        top=values["top"],
+        width=values["width"],
+        height=values["height"],
+        lines=_whole(fields, "lines", default.lines, 1, 10),
+    )
+    if window.right > A4[0]:
+        raise fields.error(
+            "width" if "width" in fields.node else "left",
+            f"the window ends {window.right:g} mm from the left edge, past the A4 page (210 mm)",
+        )
+    if window.bottom > A4[1] / 2:
+        raise fields.error(
+            "height" if "height" in fields.node else "top",
+            f"the window ends {window.bottom:g} mm from the top, below the top half of the page",
+        )
+    if window.width < MIN_WINDOW[0] or window.height < MIN_WINDOW[1]:
+        key = "width" if window.width < MIN_WINDOW[0] else "height"
+        raise fields.error(
+            key,
+            f"{getattr(window, key):g} mm is too small for an address block of five lines "
+            f"(at least {MIN_WINDOW[0]:g} mm wide and {MIN_WINDOW[1]:g} mm high)",
+        )
+    return window
+
+
+#: The smallest window (width, height in mm) five address lines and a return address fit in.
+MIN_WINDOW = (60.0, 22.0)
 
 
 def _allowed_words(fields: yamlfile.Fields) -> tuple[str, ...]:

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from .errors import RecordError
     from .followup import Followup
     from .lint import LintResult
+    from .pdf import PrintRun
     from .profiles import Profile
     from .records import Record, Records
     from .render import Letter, Templates
@@ -335,6 +336,21 @@ class Project:
                 raise made
             record = made
         return self._renderer(template, date, check, allow_findings=True).checked(record)
+
+    def pdf(self, letter: Letter) -> bytes:
+        """A paper letter (``channel: letter``, as :meth:`render` returns it) as the
+        PDF/A-2b document ``brief render`` writes, with the scanned signature of each
+        roster person its closing names who has one (see :mod:`brief.pdf`)."""
+        from .pdf import letter_pdf
+
+        return letter_pdf(letter, self.roster)
+
+    def print_run(self, letters: Iterable[Letter]) -> PrintRun:
+        """Letters in one PDF for the print room, each starting on an odd page, with
+        the first page and page count of each (:class:`brief.pdf.PrintRun`)."""
+        from .pdf import print_run
+
+        return print_run(letters, self.roster)
 
     def render_many(
         self,

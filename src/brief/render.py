@@ -60,7 +60,8 @@ CHANNELS = ("letter", "email")
 POST = "post"  # NAME[.VARIANT].post.j2: the letter version of an e-mail template
 #: Why a letter went the way it did (:meth:`Templates.choose`), as the summary counts them.
 CHANNEL_REASONS = ("has e-mail", "wants e-mail", "wants post", "no e-mail address", "letter only")
-_FRONT_MATTER_KEYS = {"subject", "channel", "language", "description"}
+_FRONT_MATTER_KEYS = {"subject", "channel", "language", "description", "payment_qr"}
+_FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?\n", re.S | re.M)
 
 
@@ -109,6 +110,10 @@ class TemplateSpec:
     subject: jinja2.Template | None
     body: jinja2.Template
     html: jinja2.Template | None
+    # The record field with the amount a paper letter's payment QR code asks for; "" when
+    # the front matter says ``payment_qr: false``, None when it does not say (the profile's
+    # ``letter.payment_qr`` decides).
+    payment_qr: str | None = None
 
     def __reduce__(self) -> tuple[Callable[..., TemplateSpec], tuple[str, str, limits.Limits]]:
         """Pickled as where it comes from (compiled templates do not pickle): unpickling
@@ -130,10 +135,19 @@ class Letter:
     text: str
     html: str | None
     findings: tuple[Finding, ...] = ()  # the letter rules' findings, when it was checked
+    date: dt.date | None = None  # the date the letter carries (``today``)
+    # The roster it was rendered with: whose scanned signature a paper letter may show.
+    roster: Roster | None = dataclasses.field(default=None, repr=False, compare=False)
 
     @property
     def channel(self) -> str:
         return self.template.channel
+
+    def pdf(self) -> bytes:
+        """This letter on paper: a PDF/A-2b document (see :mod:`brief.pdf`)."""
+        from .pdf import letter_pdf
+
+        return letter_pdf(self, self.roster)
 
 
 def split_front_matter(source: str) -> tuple[str, str]:
@@ -486,6 +500,7 @@ class Templates:
             ),
             body=self._get(f"{stem}.j2"),
             html=self._get(html_name) if html_name in self.files else None,
+            payment_qr=front.get("payment_qr"),
         )
 
     def parse(self, filename: str) -> tuple[str, jinja2.nodes.Template]:
@@ -583,7 +598,25 @@ def _front_matter(source: str, path: Path) -> dict[str, str]:
             path=path,
             line=lines.get("language"),
         )
+    if "payment_qr" in data:
+        data["payment_qr"] = _payment_qr(data["payment_qr"], path, lines.get("payment_qr"))
     return {key: str(value) for key, value in data.items()}
+
+
+def _payment_qr(value: object, path: Path, line: int | None) -> str:
+    """Front matter ``payment_qr``: true (the ``amount`` field), false, or a field name."""
+    if value is True:
+        return "amount"
+    if value is False:
+        return ""
+    if isinstance(value, str) and _FIELD_NAME.fullmatch(value):
+        return value
+    raise TemplateError(
+        f"front matter 'payment_qr': {value!r} is not true, false or the name of the "
+        "field with the amount",
+        path=path,
+        line=line,
+    )
 
 
 # -- rendering ------------------------------------------------------------
@@ -979,6 +1012,8 @@ def render_letter(
         subject=subject,
         text=text,
         html=html,
+        date=today,
+        roster=roster,
     )
 
 

@@ -9,6 +9,7 @@ A roster is a YAML file with a ``staff`` list; each entry is one person::
         phone: 06 1234 5601
         email: ineke.devries@dijkzicht.example
         signs: true
+        signature: signatures/ineke.png   # optional: her scanned signature, for paper letters
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from . import yamlfile
 from .errors import ConfigError
+from .images import image_file
 from .mime import HeaderError, check_address
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
@@ -36,6 +38,7 @@ class StaffMember:
     phone: str
     email: str
     signs: bool
+    signature: str = ""  # a scanned signature (PNG or JPEG) for paper letters; absolute path
 
     @property
     def first_name(self) -> str:
@@ -91,7 +94,7 @@ def load_roster(path: Path) -> Roster:
 
 
 def _member(fields: yamlfile.Fields) -> StaffMember:
-    fields.reject_unknown({"id", "name", "role", "phone", "email", "signs"})
+    fields.reject_unknown({"id", "name", "role", "phone", "email", "signs", "signature"})
     staff_id = fields.text("id")
     if not _ID.match(staff_id):
         raise fields.error(
@@ -119,13 +122,18 @@ def _member(fields: yamlfile.Fields) -> StaffMember:
         check_address(email)  # the one address pattern, and what a header can hold
     except HeaderError as err:
         raise fields.error("email", str(err)) from None
+    signs = fields.flag("signs", default=False)
+    signature = fields.text("signature", required=False, numbers=False)
+    if signature and not signs:
+        raise fields.error("signature", f"{name} may not sign letters (signs: false)")
     return StaffMember(
         id=staff_id,
         name=name,
         roles=roles,
         phone=phone,
         email=email,
-        signs=fields.flag("signs", default=False),
+        signs=signs,
+        signature=image_file(fields, "signature", signature) if signature else "",
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from . import limits, parts, readability, signoff, template  # noqa: F401  (registers the rules)
+from . import layout, limits, parts, readability, signoff, template  # noqa: F401  (registers the rules)
 from .base import MARKS, PARTS, RULES, SEVERITIES, Finding, Hit, Rule, severity_rank
 from .letter import LetterText
 from .template import Suppression, find_suppressions, suppressed_lines

@@ -19,8 +19,9 @@ from typing import Any
 SEVERITIES = ("warning", "error")
 #: What a rule inspects: a template's source, one rendered part of a letter (the text,
 #: or the HTML part as a mail program shows it), both parts of one e-mail, or the
-#: rendering itself (reported by the renderer).
-LAYERS = ("source", "letter", "parts", "render")
+#: rendering itself (reported by the renderer), or a paper letter as laid out on its
+#: pages (:class:`brief.checks.layout.PageLayout`).
+LAYERS = ("source", "letter", "parts", "render", "layout")
 PARTS = ("text", "html")
 #: How the preview marks a rule's hits: the whole sentence (very hard), the word (with
 #: its plain replacement), the name or lines in the signature, listed with its line

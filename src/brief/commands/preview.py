@@ -84,6 +84,18 @@ def preview(
         Path | None,
         typer.Option("--export-html", help="Also write the preview as an HTML page."),
     ] = None,
+    export_pdf: Annotated[
+        Path | None,
+        typer.Option(
+            "--export-pdf", help="Also write the paper letter as the PDF brief render makes."
+        ),
+    ] = None,
+    export_png: Annotated[
+        Path | None,
+        typer.Option(
+            "--export-png", help="Also write a picture (PNG) of the paper letter's page 1."
+        ),
+    ] = None,
     width: Annotated[
         int | None,
         typer.Option(
@@ -115,14 +127,25 @@ def preview(
         brief preview 14-dagenbrief --sample 3 --watch
 
         brief preview bedankt --region zuid --export-svg bedankt.svg
+
+        brief preview 14-dagenbrief --customer K1011 --export-pdf K1011.pdf --export-png K1011.png
     """
     with user_errors():
         today = parse_date(date)
         names = _regions(region, compare)
         option = "--compare" if compare is not None else "--region"
-        if watch and (export_svg or export_html):
-            option = "--export-svg" if export_svg else "--export-html"
+        exports = {
+            "--export-svg": export_svg,
+            "--export-html": export_html,
+            "--export-pdf": export_pdf,
+            "--export-png": export_png,
+        }
+        if watch and any(exports.values()):
+            option = next(name for name, path in exports.items() if path)
             raise BriefError(f"--watch and {option} cannot be used together")
+        if compare is not None and (export_pdf or export_png):
+            option = "--export-pdf" if export_pdf else "--export-png"
+            raise BriefError(f"{option} writes one letter: leave out --compare (or use --region)")
         if width is not None and width < MIN_WIDTH:
             raise BriefError(f"--width: {width} is too narrow (at least {MIN_WIDTH})")
 
@@ -162,6 +185,9 @@ def preview(
         for path, fmt in ((export_svg, "svg"), (export_html, "html")):
             if path is not None:
                 _export(previews, path, fmt, width or _terminal_width(console))
+        for path, fmt in ((export_pdf, "pdf"), (export_png, "png")):
+            if path is not None:
+                _export_paper(previews[0], path, fmt)
 
 
 def _regions(region: str | None, compare: str | None) -> list[str]:
@@ -197,6 +223,15 @@ def _export(previews: list[Preview], path: Path, fmt: str, width: int) -> None:
     title = f"brief preview {first.template} · {first.record} · {names}"
     export(previews, path, fmt=fmt, width=width, title=title)
     typer.echo(f"Preview written to {path}", err=True)
+
+
+def _export_paper(preview: Preview, path: Path, fmt: str) -> None:
+    """The paper letter as its PDF or a picture of its page 1, with the layout findings."""
+    from ..paper import export_paper
+
+    assert preview.letter is not None
+    for line in export_paper(preview.letter, path, fmt):
+        typer.echo(line, err=True)
 
 
 def _watch(

@@ -50,7 +50,8 @@ def render(
         typer.Option(
             "--stream",
             help="Write every letter into this one file instead (- for standard output): "
-            "e-mails as an mbox, letters with a form feed between them.",
+            "e-mails as an mbox, letters with a form feed between them; a FILE.pdf is a print "
+            "run: paper letters in one PDF, each on an odd page, with FILE.manifest.csv.",
         ),
     ] = None,
     manifest: Annotated[
@@ -67,6 +68,12 @@ def render(
             help="Processes that render (default 0: one per core; 1: this process only).",
         ),
     ] = 0,
+    text: Annotated[
+        bool,
+        typer.Option(
+            "--text", help="With --out: write paper letters as plain .txt files, not as PDF."
+        ),
+    ] = False,
     template: TemplateOpt = None,
     skip_invalid: SkipInvalidOpt = False,
     encoding: EncodingOpt = None,
@@ -88,16 +95,23 @@ def render(
 
     Each letter is signed by the customer's own contact person, else by the
     region's contact, with their direct phone and e-mail. With --out, e-mail
-    templates become .eml files and letters .txt files, and OUT/manifest.jsonl
-    lists every record as rendered or rejected. With --stream, every letter
-    goes into one file (or standard output): e-mails as an mbox, letters with
-    a form feed between them, for a print shop or a pipe.
+    templates become .eml files and paper letters print-ready PDF files (A4, the
+    address in the envelope window, PDF/A-2b; --text: plain .txt files), and
+    OUT/manifest.jsonl lists every record as rendered or rejected. With --stream,
+    every letter goes into one file (or standard output): e-mails as an mbox,
+    letters with a form feed between them, for a print shop or a pipe; a stream
+    named FILE.pdf is a print run for the print room: one PDF, every letter
+    starting on an odd page, and FILE.manifest.csv with each letter's pages.
 
     Examples:
 
         brief render --records examples/customers.csv --template betalingsherinnering --out out
 
+        brief render -r examples/customers.csv -t 14-dagenbrief --out letters
+
         brief render -r examples/customers.csv -t 14-dagenbrief --stream - | lpr
+
+        brief render -r examples/customers.csv -t 14-dagenbrief --stream print.pdf
     """
     from ..batch import BatchOptions
 
@@ -117,6 +131,7 @@ def render(
             allow_findings=allow_findings,
             journal=None if no_journal else (journal or proj.settings.journal_path),
             history=journal or proj.settings.journal_path,
+            text=text,
         )
         if sys.stderr.isatty():
             result = _with_progress(proj, options)
@@ -200,6 +215,8 @@ def _print_summary(result: BatchResult) -> None:
             markup=False,
         )
     manifest = f"manifest: {result.manifest}" if result.manifest else "no manifest"
+    if result.print_manifest is not None:
+        manifest += f"; print manifest: {result.print_manifest}"
     console.print(
         f"{result.rendered} letter{'s' if result.rendered != 1 else ''} written to "
         f"{result.target}, {result.rejected + result.refused} rejected; {manifest}",
