@@ -271,14 +271,7 @@ def _sheet_records(
                 continue
             fields[name] = _cents(name, value)
         if problem is not None:
-            found = fields.get("id")
-            yield RecordError(
-                problem[0],
-                path=place,
-                line=number,
-                record=str(found).strip() if found is not None else None,
-                field=problem[1],
-            )
+            yield _row_error(problem, place, number, fields)
             continue
         yield make(fields, place, number)
     if header is None:
@@ -358,14 +351,7 @@ def read_query(
                 value = value.date()
             fields[name] = _cents(name, value)
         if problem is not None:
-            found = fields.get("id")
-            yield RecordError(
-                problem[0],
-                path=place,
-                line=number,
-                record=str(found) if found is not None else None,
-                field=problem[1],
-            )
+            yield _row_error(problem, place, number, fields)
             continue
         yield make(fields, place, number)
 
@@ -491,3 +477,18 @@ def _sqlalchemy_rows(url: str, query: str) -> Iterator[Any]:
         raise RecordsFileError(_clean(str(err).split("\n")[0], url), path=label) from None
     finally:
         engine.dispose()
+
+
+def _row_error(
+    problem: tuple[str, str | None], place: Place, number: int, fields: dict[str, Any]
+) -> RecordError:
+    """The first ``(message, field)`` problem of a sheet's or a query's row, naming the row
+    and, when it has one, the record's id."""
+    found = fields.get("id")
+    return RecordError(
+        problem[0],
+        path=place,
+        line=number,
+        record=str(found).strip() if found is not None else None,
+        field=problem[1],
+    )
