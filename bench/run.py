@@ -510,13 +510,19 @@ def table(size: dict) -> list[str]:
         run = runs.get(key)
         if run is None or key in PDF_ROWS:
             continue
-        share = f"{run.parent_cpu / run.cpu:.0%}" if run.parent_cpu and run.cpu else ""
         lines.append(
-            f"| {run.label} | {run.wall:.2f} | {run.cpu:.2f} | {run.rate:,.0f} "
-            f"| {run.cpu_rate:,.0f} | {share} | {run.rss_mb:.0f} "
-            f"| {ratio(run, floor_a)} | {ratio(run, floor_b)} | {ratio(run, mm)} |"
+            f"{_measured(run)} | {ratio(run, floor_a)} | {ratio(run, floor_b)} | {ratio(run, mm)} |"
         )
     return lines
+
+
+def _measured(run: Run) -> str:
+    """A table row's measured cells: label, wall, CPU, rates, parent's share, peak RSS."""
+    share = f"{run.parent_cpu / run.cpu:.0%}" if run.parent_cpu and run.cpu else ""
+    return (
+        f"| {run.label} | {run.wall:.2f} | {run.cpu:.2f} | {run.rate:,.0f} "
+        f"| {run.cpu_rate:,.0f} | {share} | {run.rss_mb:.0f}"
+    )
 
 
 def pdf_table(size: dict) -> list[str]:
@@ -539,12 +545,7 @@ def pdf_table(size: dict) -> list[str]:
         run = runs.get(key)
         if run is None:
             continue
-        share = f"{run.parent_cpu / run.cpu:.0%}" if run.parent_cpu and run.cpu else ""
-        lines.append(
-            f"| {run.label} | {run.wall:.2f} | {run.cpu:.2f} | {run.rate:,.0f} "
-            f"| {run.cpu_rate:,.0f} | {share} | {run.rss_mb:.0f} "
-            f"| {ratio(run, p)} | {ratio(run, p16)} |"
-        )
+        lines.append(f"{_measured(run)} | {ratio(run, p)} | {ratio(run, p16)} |")
     return lines
 
 
