@@ -24,24 +24,20 @@ def parts_differ(text: LetterText, html: LetterText) -> Iterator[Hit]:
     reported in that part."""
     in_text, in_html = text.fact_keys, html.fact_keys
     if in_text != in_html:  # where each value stands is only looked up when one differs
-        for fact in _first(html.facts):
-            if (fact.kind, fact.key) not in in_text:
-                yield Hit(
-                    f"the HTML part names {fact.kind} {fact.text!r}, the text part does not",
-                    html.line_of(fact.start),
-                    start=fact.start,
-                    end=fact.end,
-                    part="html",
-                )
-        for fact in _first(text.facts):
-            if (fact.kind, fact.key) not in in_html:
-                yield Hit(
-                    f"the text part names {fact.kind} {fact.text!r}, the HTML part does not",
-                    text.line_of(fact.start),
-                    start=fact.start,
-                    end=fact.end,
-                    part="text",
-                )
+        for part, other, mine, theirs in (
+            ("html", "text", html, in_text),
+            ("text", "html", text, in_html),
+        ):
+            for fact in _first(mine.facts):
+                if (fact.kind, fact.key) not in theirs:
+                    yield Hit(
+                        f"the {_PART[part]} part names {fact.kind} {fact.text!r}, the "
+                        f"{_PART[other]} part does not",
+                        mine.line_of(fact.start),
+                        start=fact.start,
+                        end=fact.end,
+                        part=part,
+                    )
     signed_text = {m.id: m for m in text.verdict.signers}
     signed_html = {m.id: m for m in html.verdict.signers}
     if signed_text.keys() != signed_html.keys():
@@ -52,6 +48,9 @@ def parts_differ(text: LetterText, html: LetterText) -> Iterator[Hit]:
             closing + 1 if closing is not None else (len(html.lines) or None),
             part="html",
         )
+
+
+_PART = {"text": "text", "html": "HTML"}
 
 
 def _first(found: list[Fact]) -> Iterator[Fact]:
