@@ -42,7 +42,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import chain, islice
+from itertools import chain, count, islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -53,7 +53,7 @@ from .history import Source as HistorySource
 from .journal import Rendered, RenderLog, amount_named
 from .profiles import LANGUAGES, Profile
 from .project import Project
-from .records import Record, Records, read_records
+from .records import Record, Records, csv_file, file_identity, read_csv_part, read_records
 from .render import Letter, TemplateSpec, render_letter, resolve_signer
 from .signoff import signed_by, signer_label
 from .staff import StaffMember
@@ -225,6 +225,11 @@ def duplicate(record: Record, first: int) -> RecordError:
     return record.error(f"duplicate id (first seen on {record.line_name(first)})", "id")
 
 
+def _duplicate_in_file(path: str, record: str, line: int, first: int) -> RecordError:
+    """:func:`duplicate` of a record of a text file, from its id and line."""
+    return duplicate(Record(path=path, line=line, fields={"id": record}), first)
+
+
 # -- one record ----------------------------------------------------------------
 
 
@@ -354,13 +359,15 @@ class Outcome(NamedTuple):
     data: bytes | None = None
     error: RecordError | None = None
     name: str = ""  # the letter's file name
-    sender: str = ""  # the signer's address, for an mbox ``From`` line
     staged: bool = False  # written into the staging folder by the renderer
     amount: str | None = None  # the amount the letter names, for the journal
     # A print run's chunk: its first letter's outcome carries the chunk's PDF (``data``)
     # and where each of its letters is in it; the others are ``chunked``, without data.
     pages: tuple[LetterPages, ...] = ()
     chunked: bool = False
+    # Rendered from a record a worker read itself (see _read_apart): whether its id is
+    # another record's is for the writing side to say.
+    unscreened: bool = False
 
 
 def rejected(error: RecordError, region: str | None) -> Outcome:
@@ -390,6 +397,8 @@ class Renderer:
         # there are workers): the writing side then only keeps the manifest, instead of
         # receiving every letter's bytes and creating every file itself.
         self.staging: outbox.Staging | None = None
+        # E-mails for a stream are made into mbox entries where they are rendered.
+        self.mbox = False
         # Paper letters as PDF (brief.pdf), compiled where they are rendered.
         self.pdf = isinstance(options, BatchOptions) and options.pdf
 
@@ -659,16 +668,13 @@ class Renderer:
         if self.staging is not None:
             try:
                 self.staging.write(name, data)
-            except outbox.NameTaken:
-                return _rejected(name_taken(record, name), record)
-            return Outcome(
-                entry, b"", name=name, sender=letter.signer.email, staged=True, amount=amount
-            )
-        return Outcome(entry, data, name=name, sender=letter.signer.email, amount=amount)
-
-
-def name_taken(record: Record, name: str) -> RecordError:
-    return record.error(f"file name {name!r} is taken by another letter of this batch", "id")
+            except outbox.NameTaken:  # the writing side says by which letter (_Folder.taken)
+                pass
+            else:
+                return Outcome(entry, b"", name=name, staged=True, amount=amount)
+        elif self.mbox and spec.channel == "email":
+            data = outbox.mbox_entry(data, letter.signer.email)
+        return Outcome(entry, data, name=name, amount=amount)
 
 
 def _refusal(found: list[tuple[str, str, str, str]]) -> str | None:
@@ -742,14 +748,17 @@ def render_batch(
     )
     with _journal(options) as log, _sink(options) as sink:
         renderer.staging = sink.staging if isinstance(sink, _Folder) else None
+        renderer.mbox = isinstance(sink, _Stream)
         removed = sink.staging.removed if isinstance(sink, _Folder) else 0
         if removed and warn is not None:
             warn(
                 f"removed {removed} letter{'s' if removed != 1 else ''} that an interrupted "
                 f"run had left in a staging folder beside {options.out}"
             )
-        batch = _Batch(result, sink, options, log)
-        outcomes = _outcomes(renderer, _items(options, warn), options.jobs, sink)
+        seen = SeenIds()  # every id read, by this process or (with --jobs) by the workers
+        reading = _Reading.of(options)
+        batch = _Batch(result, sink, options, log, seen, reading)
+        outcomes = _outcomes(renderer, _items(options, warn, seen), options.jobs, sink, reading)
         try:
             for outcome in outcomes:
                 status = batch.add(outcome)
@@ -772,32 +781,40 @@ def render_batch(
         finally:
             outcomes.close()  # stops the workers now, also when writing failed
             renderer.history.close()
+            seen.close()
         if log is not None:  # only now that the letters are in place
             assert options.journal is not None
             log.commit(options.journal)
     return result
 
 
-def _items(options: BatchOptions, warn: Callable[[str], None] | None) -> Iterator[Record | Outcome]:
+def _items(
+    options: BatchOptions, warn: Callable[[str], None] | None, seen: SeenIds
+) -> Iterator[Record | Outcome]:
     """The records to render, in order; what is rejected before rendering as an Outcome."""
-    return _screened(read_records(options.records, encoding=options.encoding, warn=warn))
+    items = read_records(options.records, encoding=options.encoding, warn=warn)
+    return _screened(items, seen)
 
 
-def _screened(items: Iterable[Record | RecordError]) -> Iterator[Record | Outcome]:
-    """``items`` in order; unreadable records and duplicate ids as rejected Outcomes."""
-    seen = SeenIds()
+def _screened(
+    items: Iterable[Record | RecordError], seen: SeenIds | None = None
+) -> Iterator[Record | Outcome]:
+    """``items`` in order; unreadable records and duplicate ids (the ids go into ``seen``,
+    else into a table of their own) as rejected Outcomes."""
+    ids = SeenIds() if seen is None else seen
     try:
         for item in items:
             if isinstance(item, RecordError):
                 yield rejected(item, None)
                 continue
-            first = seen.first(item.id, item.line)
+            first = ids.first(item.id, item.line)
             if first is not None:
                 yield _rejected(duplicate(item, first), item)
                 continue
             yield item
     finally:
-        seen.close()
+        if seen is None:
+            ids.close()
 
 
 def _first_pass(
@@ -806,7 +823,7 @@ def _first_pass(
     """Refuse the batch before printing anything when a record is invalid."""
     problems: list[BriefError] = []
     total = 0
-    for item in _items(options, warn):
+    for item in _screened(read_records(options.records, encoding=options.encoding, warn=warn)):
         error = item.error if isinstance(item, Outcome) else None
         if isinstance(item, Record):
             try:
@@ -844,9 +861,13 @@ class _Batch:
         sink: _Folder | _Stream,
         options: BatchOptions,
         log: RenderLog | None,
+        seen: SeenIds,
+        reading: _Reading | None,
     ):
         self.result = result
         self.sink = sink
+        self.seen = seen  # the ids read so far, for outcomes that are ``unscreened``
+        self.reading = reading  # the file the workers read, if they do
         self.skip_invalid = options.skip_invalid
         self.letter_date = options.today.isoformat()
         self.folder = options.out
@@ -854,6 +875,8 @@ class _Batch:
 
     def add(self, outcome: Outcome) -> str:
         result = self.result
+        if outcome.unscreened:
+            outcome = self._screened(outcome)
         entry = outcome.entry
         if outcome.error is None and outcome.data is not None:
             mismatch = self.sink.mismatch(_kind(outcome)) or self.sink.taken(
@@ -896,6 +919,19 @@ class _Batch:
         self.sink.manifest(entry)
         return str(entry["status"])
 
+    def _screened(self, outcome: Outcome) -> Outcome:
+        """``outcome``, or its record refused as a duplicate id (its letter unstaged)."""
+        entry = outcome.entry
+        line = entry["line"]
+        first = self.seen.first(entry["record"], line)
+        if first is None or first == line:  # read here already, before the workers began
+            return outcome
+        if outcome.staged:
+            self.sink.unstage(outcome.name)
+        assert self.reading is not None  # only workers that read send unscreened outcomes
+        error = _duplicate_in_file(str(self.reading.path), entry["record"], line, first)
+        return rejected(error, entry["region"])
+
     def _rendered(self, entry: dict[str, Any], amount: str | None) -> Rendered:
         name = entry.get("path")
         return Rendered(
@@ -930,6 +966,7 @@ class _Folder:
             raise BriefError(f"cannot write: {err.strerror}", path=out) from None
         self.written = 0
         self.names = SeenIds()  # every letter's file name, lower-cased
+        self.reclaimed: set[str] = set()  # names written over a later letter's file
 
     def mismatch(self, channel: str) -> str | None:
         return None
@@ -942,7 +979,10 @@ class _Folder:
         return f"file name {name!r} is taken by the letter of line {first}"
 
     def unstage(self, name: str) -> None:
-        (self.staging.folder / name).unlink(missing_ok=True)
+        """Remove the letter a refused outcome staged, unless a letter before it has that
+        name now (see :meth:`write`)."""
+        if name not in self.reclaimed:
+            (self.staging.folder / name).unlink(missing_ok=True)
 
     def write(self, outcome: Outcome, *, write: bool) -> dict[str, Any]:
         if outcome.staged:
@@ -950,8 +990,12 @@ class _Folder:
         elif write:
             try:
                 self.staging.write(outcome.name, outcome.data or b"")
-            except outbox.NameTaken:  # the names table above rules this out
-                raise BriefError(f"file name {outcome.name!r} is taken") from None
+            except outbox.NameTaken:
+                # The names table gave this letter the name, so what holds it was staged
+                # by a later record with the same id, rendered first by another worker:
+                # that one is refused as a duplicate when its turn comes.
+                self.staging.replace(outcome.name, outcome.data or b"")
+                self.reclaimed.add(outcome.name)
             self.written += 1
         return {"path": outcome.name}
 
@@ -1031,9 +1075,7 @@ class _Stream:
             return {}
         if _kind(outcome) == "pdf":
             return self._write_pdf(outcome)
-        index, offset, length = self.stream.write(
-            outcome.entry["channel"], outcome.data or b"", outcome.sender
-        )
+        index, offset, length = self.stream.write(outcome.entry["channel"], outcome.data or b"")
         return {"index": index, "offset": offset, "length": length}
 
     def _write_pdf(self, outcome: Outcome) -> dict[str, Any]:
@@ -1129,12 +1171,40 @@ def _sink(options: BatchOptions) -> Iterator[_Folder | _Stream]:
 _RENDERER: Renderer | None = None  # what a forked worker renders with
 
 
+@dataclass(frozen=True)
+class _Reading:
+    """A CSV file whose records the workers read themselves (:func:`_read_apart`)."""
+
+    path: Path
+    encoding: str | None
+    identity: tuple[int, int, int, int]  # the file when the batch began
+
+    @classmethod
+    def of(cls, options: BatchOptions) -> _Reading | None:
+        """How the workers read ``options.records``; None: this process reads them and
+        sends them to the workers (any other source, and a print run, whose letters are
+        typeset many to a compile: their ids are checked before they are rendered)."""
+        path = csv_file(options.records)
+        if path is None or options.print_run:
+            return None
+        try:
+            return cls(path, options.encoding, file_identity(path))
+        except OSError:  # said when it is read
+            return None
+
+
 def _outcomes(
-    renderer: Renderer, items: Iterator[Record | Outcome], jobs: int, sink: _Folder | _Stream
+    renderer: Renderer,
+    items: Iterator[Record | Outcome],
+    jobs: int,
+    sink: _Folder | _Stream,
+    reading: _Reading | None = None,
 ) -> Generator[Outcome, None, None]:
     """Every item rendered, in order: here, or, in a batch of more than :data:`POOL_AFTER`
-    records, by ``jobs`` forked workers after the few that warm up (:func:`_warm_up`);
-    this process reads and orders.
+    records, by ``jobs`` forked workers after the few that warm up (:func:`_warm_up`).
+    With ``reading`` the workers read the records file themselves and this process only
+    orders what they send back (:func:`_read_apart`); else it reads the records and sends
+    them to the workers (:func:`_pooled`).
 
     Typst compiles with threads, and a process forked from one that has them hangs at its
     own first compile. So nothing is typeset here before the workers start (the warm-up
@@ -1158,7 +1228,11 @@ def _outcomes(
     for chunk in _chunks(ahead[:here], CHUNK):
         yield from renderer.many(chunk)
     with _settled_heap():
-        if fork and _one_thread():
+        if fork and _one_thread() and reading is not None:
+            if isinstance(items, Generator):
+                items.close()  # the workers read the rest
+            yield from _read_apart(renderer, reading, here, jobs, sink)
+        elif fork and _one_thread():
             yield from _pooled(renderer, rest, jobs, sink)
         else:  # threads of typst (or any other) run here
             for chunk in _chunks(rest, CHUNK):
@@ -1238,6 +1312,99 @@ def _pooled(
                 yield from pending.popleft().get()
     finally:
         _RENDERER = None
+
+
+def _read_apart(
+    renderer: Renderer, reading: _Reading, start: int, jobs: int, sink: _Folder | _Stream
+) -> Iterator[Outcome]:
+    """The outcomes of the records from number ``start`` on, rendered by ``jobs`` forked
+    workers that each read the records file themselves and render every ``jobs``-th
+    :data:`CHUNK` of them (:func:`_render_part`): nothing goes to a worker, and this
+    process takes their chunks in turn, so in record order. It checks the ids of what
+    they rendered against the ones before (:meth:`_Batch._screened`)."""
+    import multiprocessing
+
+    global _RENDERER
+    context = multiprocessing.get_context("fork")
+    sink.flush()  # a forked worker must not inherit unwritten buffers
+    _RENDERER = renderer
+    pipes: list[Any] = []
+    workers: list[Any] = []
+    try:
+        for worker in range(jobs):
+            receive, send = context.Pipe(duplex=False)
+            process = context.Process(
+                target=_render_part, args=(reading, start, jobs, worker, send), daemon=True
+            )
+            process.start()
+            send.close()  # the worker's now: its end of file is the worker's end
+            pipes.append(receive)
+            workers.append(process)
+        for number in count():
+            worker = number % jobs
+            try:
+                kind, value = pipes[worker].recv()
+            except EOFError:
+                workers[worker].join()
+                raise BriefError(
+                    f"worker process {worker + 1} of {jobs} stopped "
+                    f"(exit code {workers[worker].exitcode}); nothing was written"
+                ) from None
+            if kind == "error":
+                raise value
+            if kind == "end":
+                return
+            yield from value
+    finally:
+        _RENDERER = None
+        for process in workers:
+            if process.is_alive():
+                process.terminate()
+            process.join()
+        for pipe in pipes:
+            pipe.close()
+
+
+def _render_part(reading: _Reading, start: int, jobs: int, worker: int, pipe: Any) -> None:
+    """In worker ``worker`` (of ``jobs``): read the records file, and render and send each
+    chunk of records from number ``start`` on that is this worker's; then say ``end``.
+    A problem that ends the batch (the file cannot be read, changed) is sent instead."""
+    _ignore_sigint()
+    renderer = _RENDERER
+    assert renderer is not None
+
+    def mine(index: int) -> bool:
+        return index >= start and (index - start) // CHUNK % jobs == worker
+
+    def send(chunk: list[Record | Outcome]) -> None:
+        outcomes = renderer.many(chunk)
+        for at, item in enumerate(chunk):
+            if isinstance(item, Record):  # its id is checked where the outcomes go
+                outcomes[at] = outcomes[at]._replace(unscreened=True)
+        pipe.send(("letters", outcomes))
+
+    try:
+        chunk: list[Record | Outcome] = []
+        number = -1
+        part = read_csv_part(
+            reading.path, encoding=reading.encoding, identity=reading.identity, keep=mine
+        )
+        for index, item in part:
+            if chunk and (index - start) // CHUNK != number:
+                send(chunk)
+                chunk = []
+            number = (index - start) // CHUNK
+            chunk.append(rejected(item, None) if isinstance(item, RecordError) else item)
+        if chunk:
+            send(chunk)
+        pipe.send(("end", None))
+    except Exception as err:  # the process that orders says it
+        try:
+            pipe.send(("error", err))
+        except Exception:  # an error that does not pickle: its text then
+            pipe.send(("error", RuntimeError(f"{type(err).__name__}: {err}")))
+    finally:
+        pipe.close()
 
 
 def _chunks(items: Iterable[Record | Outcome], size: int) -> Iterator[list[Record | Outcome]]:

@@ -180,9 +180,7 @@ class Staging:
         clash) raises :class:`NameTaken`, never overwrites; a failed write
         (a full disk) is a :class:`BriefError` and leaves no partial file.
         """
-        if "/" in name or "\\" in name or name.startswith("."):
-            raise ValueError(f"unsafe file name {name!r}")  # safe_stem rules this out
-        path = self.folder / name
+        path = self._path(name)
         try:
             handle = open(path, "xb")  # noqa: SIM115 - closed below, errors told apart
         except FileExistsError:
@@ -196,6 +194,24 @@ class Staging:
             with contextlib.suppress(OSError):
                 path.unlink()
             raise self.write_error(err, name) from None
+
+    def replace(self, name: str, data: bytes) -> None:
+        """Stage one letter under ``name`` in place of the file staged there (by a letter
+        that turned out to be a duplicate, see :mod:`brief.batch`), in one step."""
+        path = self._path(name)
+        part = self.folder / f".{name}.part"  # no letter's name starts with a dot
+        try:
+            part.write_bytes(data)
+            os.replace(part, path)
+        except OSError as err:
+            with contextlib.suppress(OSError):
+                part.unlink()
+            raise self.write_error(err, name) from None
+
+    def _path(self, name: str) -> Path:
+        if "/" in name or "\\" in name or name.startswith("."):
+            raise ValueError(f"unsafe file name {name!r}")  # safe_stem rules this out
+        return self.folder / name
 
     def write_error(self, err: OSError, name: str) -> BriefError:
         return BriefError(
@@ -435,13 +451,12 @@ class Stream:
         self.count += len(placed)
         return placed
 
-    def write(self, channel: str, data: bytes, sender: str) -> tuple[int, int, int]:
-        """Add one letter; returns its (index, offset, length) in the stream."""
+    def write(self, channel: str, data: bytes) -> tuple[int, int, int]:
+        """Add one letter (an e-mail as its :func:`mbox_entry`); returns its (index,
+        offset, length) in the stream."""
         if self.channel is None:
             self.channel = channel
-        if channel == "email":
-            data = _mbox_entry(data, sender)
-        elif self.count:
+        if channel != "email" and self.count:
             self.handle.write(b"\f")
             self.offset += 1
         self.handle.write(data)
@@ -471,7 +486,9 @@ class Stream:
 _FROM_LINE = re.compile(rb"^(>*From )", re.M)
 
 
-def _mbox_entry(message: bytes, sender: str) -> bytes:
+def mbox_entry(message: bytes, sender: str) -> bytes:
+    """An e-mail as an entry of an mbox stream (see :class:`Stream`): made where the
+    e-mail is rendered, so that with ``--jobs`` the workers do it."""
     body = message.replace(b"\r\n", b"\n")
     if b"From " in body:
         body = _FROM_LINE.sub(rb">\1", body)

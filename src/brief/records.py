@@ -146,24 +146,57 @@ def read_records(
     if kind == "xlsx" and encoding is not None:
         raise BriefError("--encoding is for text files, not for a workbook", path=path)
     warn = warn or (lambda message: None)
+    if kind == "xlsx":
+        items = read_workbook(path, where.sheet, make_record)
+    elif kind == "csv":
+        items = (item for _, item in _read_csv(path, encoding, warn))
+    elif kind == "json":
+        items = _read_json(path, encoding)
+    elif kind == "jsonl":
+        items = _read_jsonl(path, encoding)
+    else:
+        items = _read_yaml(path, encoding)
+    yield from _watched(path, encoding, items)
+
+
+def csv_file(records: Records) -> Path | None:
+    """The CSV or TSV file ``records`` names, or None for any other source."""
+    from .sources import is_url, source
+
+    location = source(records).location
+    if is_url(location) or FORMATS.get(Path(location).suffix.lower()) != "csv":
+        return None
+    return Path(location)
+
+
+def read_csv_part(
+    path: Path,
+    *,
+    encoding: str | None,
+    identity: tuple[int, int, int, int],
+    keep: Callable[[int], bool],
+) -> Iterator[tuple[int, Record | RecordError]]:
+    """The records of the CSV file ``path`` whose number (0-based, counting every record
+    :func:`read_records` yields) ``keep`` accepts, with that number: what one of several
+    processes that share a file's records reads. Every row is parsed, so that the numbers
+    and lines are the same as for the whole file; only the kept ones become records.
+
+    ``identity`` is the file's :func:`file_identity` when the batch began: a file that
+    changed since is :class:`ChangedWhileRead`, like one that changes while it is read.
+    Header warnings are not repeated (whoever read the file first gave them)."""
+    if file_identity(path) != identity:
+        raise _changed(path)
+    yield from _watched(path, encoding, _read_csv(path, encoding, lambda message: None, keep))
+
+
+def _watched(path: Path, encoding: str | None, items: Iterator[Any]) -> Iterator[Any]:
+    """``items`` read from the file ``path``, which must not change meanwhile; the errors
+    of reading it as :class:`RecordsFileError`."""
     try:
-        before = _identity(path)
-        if kind == "xlsx":
-            yield from read_workbook(path, where.sheet, make_record)
-        elif kind == "csv":
-            yield from _read_csv(path, encoding, warn)
-        elif kind == "json":
-            yield from _read_json(path, encoding)
-        elif kind == "jsonl":
-            yield from _read_jsonl(path, encoding)
-        else:
-            yield from _read_yaml(path, encoding)
-        if _identity(path) != before:
-            raise ChangedWhileRead(
-                "changed while it was read (its size, modification time or inode differ); "
-                "nothing was written: run again once nothing writes to it",
-                path=path,
-            )
+        before = file_identity(path)
+        yield from items
+        if file_identity(path) != before:
+            raise _changed(path)
     except OSError as err:
         raise RecordsFileError(f"cannot read: {err.strerror or err}", path=path) from None
     except UnicodeError as err:  # a codec that refuses the file as a whole (UTF-16 without BOM)
@@ -179,7 +212,16 @@ class ChangedWhileRead(RecordsFileError):
     exit_code = 1
 
 
-def _identity(path: Path) -> tuple[int, int, int, int]:
+def _changed(path: Path) -> ChangedWhileRead:
+    return ChangedWhileRead(
+        "changed while it was read (its size, modification time or inode differ); "
+        "nothing was written: run again once nothing writes to it",
+        path=path,
+    )
+
+
+def file_identity(path: Path) -> tuple[int, int, int, int]:
+    """What tells a file apart from itself after a write: size, time, inode, device."""
     info = os.stat(path)
     return info.st_size, info.st_mtime_ns, info.st_ino, info.st_dev
 
@@ -466,7 +508,14 @@ def _decode_error(path: Path, chosen: str, err: UnicodeDecodeError) -> RecordsFi
     return RecordsFileError(f"cannot decode as {chosen} ({err.reason}); pass --encoding", path=path)
 
 
-def _read_csv(path: Path, encoding: str | None, warn: Warn) -> Iterator[Record | RecordError]:
+def _every(index: int) -> bool:
+    return True
+
+
+def _read_csv(
+    path: Path, encoding: str | None, warn: Warn, keep: Callable[[int], bool] = _every
+) -> Iterator[tuple[int, Record | RecordError]]:
+    """Each record that ``keep`` accepts, with its number (see :func:`read_csv_part`)."""
     stream, chosen = _open_text(path, encoding)
     with stream:
         try:
@@ -481,23 +530,30 @@ def _read_csv(path: Path, encoding: str | None, warn: Warn) -> Iterator[Record |
             kinds = [_parser(name) for name in header]
             id_column = header.index("id") if "id" in header else None
             start = reader.line_num + 1
+            index = -1
             for row in reader:
                 line, start = start, reader.line_num + 1
                 if _blank(row):
+                    continue
+                index += 1
+                if not keep(index):
                     continue
                 if len(row) != len(header):
                     record = None
                     if id_column is not None and id_column < len(row):
                         record = row[id_column].strip() or None
                     kind = "short" if len(row) < len(header) else "long"
-                    yield RecordError(
-                        f"{kind} row: {len(row)} fields where the header has {len(header)}",
-                        path=path,
-                        line=line,
-                        record=record,
+                    yield (
+                        index,
+                        RecordError(
+                            f"{kind} row: {len(row)} fields where the header has {len(header)}",
+                            path=path,
+                            line=line,
+                            record=record,
+                        ),
                     )
                     continue
-                yield _csv_record(header, kinds, row, path, line)
+                yield index, _csv_record(header, kinds, row, path, line)
         except UnicodeDecodeError as err:
             raise _decode_error(path, chosen, err) from None
         except csv.Error as err:
