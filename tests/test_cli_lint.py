@@ -298,14 +298,13 @@ def test_usage_errors_exit_2(demo: Path, cli) -> None:
     bad_format = lint(cli, "--format", "xml")
     assert bad_format.exit_code == 2
     assert bad_format.stderr.splitlines()[-1] == (
-        "Error: Invalid value for '--format' / '-f': Value error, "
+        "Error: Invalid value for '--format' / '-f': "
         "'xml' is not one of 'text', 'json', 'github', 'sarif'."
     )
     bad_level = lint(cli, "--fail-on", "info")
     assert bad_level.exit_code == 2
     assert bad_level.stderr.splitlines()[-1] == (
-        "Error: Invalid value for '--fail-on': Value error, "
-        "'info' is not one of 'error', 'warning', 'never'."
+        "Error: Invalid value for '--fail-on': 'info' is not one of 'error', 'warning', 'never'."
     )
     missing = lint(cli, "templates/nope.j2")
     assert missing.exit_code == 2

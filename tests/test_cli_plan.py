@@ -136,7 +136,7 @@ def test_only_one_channel_into_the_plan(demo: Path, cli) -> None:
     bad = cli("plan", "-r", "examples/customers.csv", "--channel", "fax")  # an Enum option
     assert bad.exit_code == 2
     assert bad.stderr.splitlines()[-1] == (
-        "Error: Invalid value for '--channel': Value error, 'fax' is not one of 'letter', 'email'."
+        "Error: Invalid value for '--channel': 'fax' is not one of 'letter', 'email'."
     )
 
 
