@@ -22,11 +22,15 @@ With ``jobs`` above 1 the records are rendered by that many forked
 worker processes once a batch passes :data:`POOL_AFTER` records (all but the
 first few, up to the first letter of each template they use, rendered here
 before the workers start, so they inherit what it loads; a batch of PDF
-letters from its first record, see :func:`_outcomes`); reading, duplicate
-detection, the stream and the manifest stay in this process, in record order;
-letters for a folder are written by the process that rendered them. Nothing is
-kept per record and every cache is bounded, so peak memory does not grow with
-the number of records (bench/RESULTS.md: under 100 MB for 100,000 records with
+letters from its first record, see :func:`_outcomes`). From a CSV file the
+workers read the records themselves, each rendering every ``jobs``-th chunk,
+and this process takes their chunks in turn and checks each id against the
+ones before it (:func:`_read_apart`); from any other source this process
+reads the records and sends them out (:func:`_pooled`). The stream, the
+manifest and the counts stay in this process, in record order; letters for a
+folder are written by the process that rendered them. Nothing is kept per
+record and every cache is bounded, so peak memory does not grow with the
+number of records (bench/RESULTS.md: under 100 MB for 100,000 records with
 the checks on).
 """
 
