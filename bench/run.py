@@ -205,6 +205,7 @@ def mailmerge_database(records: Path, path: Path) -> Path:
 ROWS = {
     "floor-a": "floor A: bare Jinja2 loop, output discarded",
     "floor-b": "floor B: bare Jinja2 loop, a file per letter",
+    "floor-a-jobs": "floor A in 2 forked processes, each every other chunk of 64 records",
     "render-folder-nocheck": "brief render --out DIR --no-check --jobs 1",
     "render-folder": "brief render --out DIR --jobs 1",
     "render-stream-nocheck": "brief render --stream FILE --no-check --jobs 1",
@@ -268,6 +269,7 @@ def run_size(n: int, work: Path, only: set[str], repeat: int = 1) -> list[Run]:
     floor = [PYTHON, str(BENCH / "floor.py")]
     add("floor-a", [*floor, "A", str(records)])
     add("floor-b", [*floor, "B", str(records), "--out", out("floor-b")])
+    add("floor-a-jobs", [*floor, "A", str(records), "--jobs", "2"])
     add("render-folder-nocheck", brief_render(records, "-o", out("fn"), "--no-check", "-j1"))
     add("render-folder", brief_render(records, "--out", out("folder"), "--jobs", "1"))
     add("render-stream-nocheck", brief_render(records, "--stream", out("sn"), "--no-check", "-j1"))
@@ -408,6 +410,9 @@ STARTUP = {
     "python -c pass": "bare interpreter",
     "brief --version": "",
     "brief --help": "",
+    "brief render, demo": "the demo's 20 customers, betalingsherinnering, `--out DIR --text`: "
+    "what every render costs besides its letters (imports, the project, the first letter of "
+    "each template)",
     "brief lint, cold": "demo project, its lint cache emptied before each run",
     "brief lint, unchanged": "demo project, nothing changed since the last run",
 }
@@ -423,6 +428,11 @@ def startup(work: Path, repeat: int = 11) -> dict[str, dict[str, float]]:
         "python -c pass": [PYTHON, "-c", "pass"],
         "brief --version": [BRIEF, "--version"],
         "brief --help": [BRIEF, "--help"],
+        "brief render, demo": [
+            *(BRIEF, "render", "-r", "examples/customers.csv", "-t", "betalingsherinnering"),
+            *("--out", str(work / "startup-out"), "--text", "--no-journal"),
+            *("--date", "2026-11-22"),
+        ],
         "brief lint, cold": [BRIEF, "lint"],
         "brief lint, unchanged": [BRIEF, "lint"],
     }
