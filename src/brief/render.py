@@ -541,17 +541,22 @@ class Templates:
 
 def front_matter_lines(source: str) -> dict[str, int]:
     """The 1-based file line of each top-level front matter key (``subject`` -> 2)."""
+    return dict(_front_matter_lines(source))
+
+
+@functools.lru_cache(maxsize=64)  # lint asks for every letter of a template
+def _front_matter_lines(source: str) -> tuple[tuple[str, int], ...]:
     text, _ = split_front_matter(source)
     lines: dict[str, int] = {}
     try:
         node = yaml.compose(text) if text else None
     except yaml.YAMLError:
-        return lines
+        return ()
     if isinstance(node, yaml.MappingNode):
         for key, _value in node.value:
             if isinstance(key, yaml.ScalarNode):
                 lines.setdefault(str(key.value), key.start_mark.line + 2)
-    return lines
+    return tuple(lines.items())
 
 
 def _front_matter(source: str, path: Path) -> dict[str, str]:
