@@ -772,21 +772,14 @@ RECURSION = "a macro or include calls itself without end (recursion too deep)"
 
 def _joined(pieces: Any, template: jinja2.Template) -> str:
     """The pieces of output joined, each checked against the letter's limits."""
-    out: list[str] = []
-    size = 0
-    check = limits.check_output
     try:
-        for piece in pieces:
-            size += len(piece)
-            check(size)
-            out.append(piece)
+        return limits.joined(pieces)
     except limits.RenderLimit as err:  # raised here, not in the template: say where it was
         frame = getattr(pieces, "gi_frame", None)
         if frame is not None:
             err.template_line = template.get_corresponding_lineno(frame.f_lineno)  # type: ignore[attr-defined]
             err.template_file = str(template.filename)  # type: ignore[attr-defined]
         raise
-    return "".join(out)
 
 
 #: Where a piece of a letter comes from: a template file and a 1-based line of it.
