@@ -9,7 +9,11 @@ are one space. The contents of ``<head>``, ``<style>``, ``<script>`` and
 
 Built on the standard library's :mod:`html.parser`: it is tolerant (it never raises on
 broken markup: an unclosed ``<p>`` or a stray ``</div>`` still gives text), it decodes
-every entity the HTML standard names, and text extraction needs no tree.
+every entity the HTML standard names, and text extraction needs no tree. A line of
+plain markup (text and plain tags, no ``&``: what a letter's lines with customer values
+mostly are) is cut up by a regular expression instead, which calls the same handlers
+with the same arguments as html.parser would (:func:`_read_plain_markup`); any other
+line goes to html.parser, so what is shown is decided in one place either way.
 :class:`HtmlText` keeps, for every character of the text, the line of the HTML
 it came from, so a finding in the text points back at its line of the HTML.
 """
@@ -187,7 +191,8 @@ def html_text(html: str) -> HtmlText:
     The document is read a line at a time: what each line of the HTML gives is cached
     by the line and the state the text before it left (inside ``<pre>`` or a hidden
     element, breaks or a space pending, any text yet), so the static lines of a batch's
-    letters are read once, and only those holding a customer's values are read again.
+    letters are read once, and only those holding a customer's values are read again
+    (by :func:`_read_plain_markup` when they are plain markup).
     A line is only cut off where the parser stands between two constructs; a tag,
     comment or ``<script>`` that runs on is read with the lines after it, up to
     :data:`MERGED_LINES` of them, and past that the rest of the document is read at
