@@ -9,7 +9,11 @@ are one space. The contents of ``<head>``, ``<style>``, ``<script>`` and
 
 Built on the standard library's :mod:`html.parser`: it is tolerant (it never raises on
 broken markup: an unclosed ``<p>`` or a stray ``</div>`` still gives text), it decodes
-every entity the HTML standard names, and text extraction needs no tree.
+every entity the HTML standard names, and text extraction needs no tree. A line of
+plain markup (text and plain tags, no ``&``: what a letter's lines with customer values
+mostly are) is cut up by a regular expression instead, which calls the same handlers
+with the same arguments as html.parser would (:func:`_read_plain_markup`); any other
+line goes to html.parser, so what is shown is decided in one place either way.
 :class:`HtmlText` keeps, for every character of the text, the line of the HTML
 it came from, so a finding in the text points back at its line of the HTML.
 """
@@ -17,6 +21,7 @@ it came from, so a finding in the text points back at its line of the HTML.
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from html.parser import HTMLParser
@@ -186,7 +191,8 @@ def html_text(html: str) -> HtmlText:
     The document is read a line at a time: what each line of the HTML gives is cached
     by the line and the state the text before it left (inside ``<pre>`` or a hidden
     element, breaks or a space pending, any text yet), so the static lines of a batch's
-    letters are read once, and only those holding a customer's values are read again.
+    letters are read once, and only those holding a customer's values are read again
+    (by :func:`_read_plain_markup` when they are plain markup).
     A line is only cut off where the parser stands between two constructs; a tag,
     comment or ``<script>`` that runs on is read with the lines after it, up to
     :data:`MERGED_LINES` of them, and past that the rest of the document is read at
@@ -259,11 +265,12 @@ def _read_piece(
     parser.hidden, parser.pre, parser.breaks, parser.space, any_text = state
     if any_text:
         parser.size = 1  # only ever compared with 0; the offsets below are relative
-    parser.feed(piece)
-    if final:
-        parser.close()
-    elif parser.rawdata or parser.cdata_elem is not None:
-        return None
+    if not _read_plain_markup(parser, piece):
+        parser.feed(piece)
+        if final:
+            parser.close()
+        elif parser.rawdata or parser.cdata_elem is not None:
+            return None
     offset = 1 if any_text else 0
     return (
         "".join(parser.out),
@@ -271,3 +278,110 @@ def _read_piece(
         tuple(parser.lines),
         (parser.hidden, parser.pre, parser.breaks, parser.space, parser.size > 0),
     )
+
+
+# The plain markup :func:`_read_plain_markup` reads itself: text without ``<`` or ``&``,
+# end tags ``</name>``, and start tags whose attributes are a name, or a name, ``=`` and
+# a value in quotes or bare, with white space before each attribute. No ``&`` anywhere,
+# so no character reference is held back or decoded (nor decoded differently in an
+# attribute, as the 2025 html.parser changes do). Every Python since 3.11 reads these
+# alike: those changes also narrowed the white space in a tag to ``[\t\n\r\f ]`` (a
+# bare value ended at any ``\s`` before) and ``=`` to one (``b==c`` now gives ``=c``), so
+# only those spaces, one ``=`` with none around it, and a bare value without white space
+# of any kind. A bare value holds no ``/`` either (``<img src=x/>`` is a start tag whose
+# value is ``x/``, not an empty element), nor a quote, ``=`` or backquote.
+_SPACES = "[\t\n\r\f ]"
+_ATTRIBUTE_NAME = "[a-zA-Z_:][-a-zA-Z0-9_:.]*"
+# Elements whose content html.parser reads as raw text in some Python version (CDATA,
+# and RCDATA since the 2025 changes), and the foreign content it tracks since then
+# (``<svg>``, ``<math>``): their tags are not plain markup.
+_RAW_TEXT = frozenset(
+    {"script", "style", "xmp", "iframe", "noembed", "noframes", "noscript", "plaintext"}
+    | {"textarea", "title", "svg", "math"}
+    | set(HTMLParser.CDATA_CONTENT_ELEMENTS)
+    | set(getattr(HTMLParser, "RCDATA_CONTENT_ELEMENTS", ()))
+)
+# A tag of plain markup, as a whole and in parts: a start tag's name, its attributes,
+# its ``/`` (an empty element: ``<br/>``), or an end tag's name.
+_PLAIN_TAG = re.compile(
+    f"(<(?!/?(?i:{'|'.join(map(re.escape, sorted(_RAW_TEXT)))})[\\t\\n\\r\\f />])"
+    "(?:([a-zA-Z][a-zA-Z0-9]*)("
+    f"(?:{_SPACES}+{_ATTRIBUTE_NAME}"
+    "(?:=(?:\"[^\"<>&]*\"|'[^'<>&]*'|[^\\s\"'`=<>&/]+(?=[\t\n\r\f >])))?)*"
+    f"){_SPACES}*(/?)"
+    "|/([a-zA-Z][a-zA-Z0-9]*))>)"
+)
+# One attribute of a start tag :data:`_PLAIN_TAG` matched: its name and its value as
+# written (with its quotes; empty when it has none).
+_PLAIN_ATTRIBUTE = re.compile(
+    f"{_SPACES}+({_ATTRIBUTE_NAME})(?:=(\"[^\"]*\"|'[^']*'|[^\t\n\r\f >]+))?"
+)
+
+
+def _read_plain_markup(parser: HTMLParser, piece: str) -> bool:
+    """Feed ``piece`` to a fresh ``parser`` when it is plain markup (see
+    :data:`_PLAIN_TAG`), calling the handlers html.parser would call, in its order, with
+    its arguments and :meth:`~HTMLParser.getpos`; ``False``, and no handler called, when
+    it is not (the parser is then fed as usual). Cheaper than html.parser: one split by
+    a regular expression, then a handler call for each tag and each run of text."""
+    if "&" in piece:
+        return False
+    # text, a tag in five parts, text, ...: all the text between two tags (or the ends)
+    # is one handle_data, as html.parser gives it
+    parts = _PLAIN_TAG.split(piece)
+    if "<" in "".join(parts[::6]):
+        return False
+    across = piece.find("\n", 0, -1) >= 0  # lines to count: a line end before the last
+    handle_data = parser.handle_data
+    text = parts[0]
+    if text:
+        handle_data(text)  # at (1, 0)
+    position = len(text)
+    tags = iter(parts)
+    next(tags)
+    for whole, start, attributes, empty, end, text in zip(
+        tags, tags, tags, tags, tags, tags, strict=True
+    ):
+        if across:
+            _stand_at(parser, piece, position)
+        else:
+            parser.offset = position
+        if end is not None:
+            parser.handle_endtag(end.lower())
+        else:
+            attrs = (
+                [
+                    (name.lower(), _attribute_value(value))
+                    for name, value in _PLAIN_ATTRIBUTE.findall(attributes)
+                ]
+                if attributes
+                else []
+            )
+            if empty:
+                parser.handle_startendtag(start.lower(), attrs)
+            else:
+                parser.handle_starttag(start.lower(), attrs)
+        position += len(whole)
+        if text:
+            if across:
+                _stand_at(parser, piece, position)
+            else:
+                parser.offset = position
+            handle_data(text)
+            position += len(text)
+    _stand_at(parser, piece, position)
+    return True
+
+
+def _stand_at(parser: HTMLParser, piece: str, position: int) -> None:
+    """Set where ``parser`` stands (:meth:`~HTMLParser.getpos`) to ``position`` of
+    ``piece``, as html.parser counts: line (from 1) and column (from 0)."""
+    parser.lineno = 1 + piece.count("\n", 0, position)
+    parser.offset = position - piece.rfind("\n", 0, position) - 1
+
+
+def _attribute_value(written: str) -> str | None:
+    """An attribute's value as html.parser gives it: ``None`` for none, else unquoted."""
+    if not written:
+        return None
+    return written[1:-1] if written[0] in "\"'" else written
