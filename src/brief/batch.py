@@ -509,7 +509,7 @@ class Renderer:
                 encoded.append((index, letter, b""))
                 continue
             try:
-                encoded.append((index, letter, outbox.letter_bytes(letter)))
+                encoded.append((index, letter, outbox.letter_bytes(letter, crlf=not self.mbox)))
             except RecordError as err:
                 done[index] = _rejected(err, letter.record)
         paper: list[tuple[int, Letter, list[Found]]] = []

@@ -80,12 +80,20 @@ def check_address(address: str) -> str:
 
 
 def message_bytes(
-    letter: Letter, *, message_id: str, date: str, from_address: str | None = None
+    letter: Letter,
+    *,
+    message_id: str,
+    date: str,
+    from_address: str | None = None,
+    crlf: bool = True,
 ) -> bytes:
     """The whole message for ``letter``: From and Reply-To the signer (From
     ``from_address`` with the signer's name for an organisation envelope), To the
     customer, the given Message-ID and Date. A value that cannot be written as literal
-    text is a :class:`RecordError` of the letter's record."""
+    text is a :class:`RecordError` of the letter's record.
+
+    Lines end in CRLF, as on the wire; with ``crlf`` false in LF, as an mbox keeps them
+    (the message is made with LF and given CRs at the end: no part holds a CR)."""
     record, signer = letter.record, letter.signer
     to = recipient(record)
     try:
@@ -106,42 +114,44 @@ def message_bytes(
         ]
     except HeaderError as err:
         raise record.error(str(err), None if err.field == "signer" else err.field) from None
-    head = "\r\n".join(lines).encode("ascii")
-    body = _crlf(binascii.b2a_qp(_lines(letter.text), istext=True))
+    head = "\n".join(lines).encode("ascii")
+    body = binascii.b2a_qp(_lines(letter.text), istext=True)
     if letter.html is None:
-        return b"".join((head, b"\r\n", _TEXT_PART, b"MIME-Version: 1.0\r\n\r\n", body))
-    plain = _TEXT_PART + b"\r\n" + body
-    html = _HTML_PART + _crlf(binascii.b2a_qp(_lines(letter.html), istext=True))
+        message = b"".join((head, b"\n", _TEXT_PART, b"MIME-Version: 1.0\n\n", body))
+        return message.replace(b"\n", b"\r\n") if crlf else message
+    plain = _TEXT_PART + b"\n" + body
+    html = _HTML_PART + binascii.b2a_qp(_lines(letter.html), istext=True)
     # Quoted-printable writes every "=" as "=3D": "=_" occurs in no part, so the boundary
     # cannot either.
     boundary = b"=_brief_" + hashlib.sha256(message_id.encode("utf-8")).hexdigest()[:24].encode()
-    return b"".join(
+    message = b"".join(
         (
             head,
-            b'\r\nMIME-Version: 1.0\r\nContent-Type: multipart/alternative;\r\n boundary="',
+            b'\nMIME-Version: 1.0\nContent-Type: multipart/alternative;\n boundary="',
             boundary,
-            b'"\r\n\r\n--',
+            b'"\n\n--',
             boundary,
-            b"\r\n",
+            b"\n",
             plain,
-            b"\r\n--",
+            b"\n--",
             boundary,
-            b"\r\n",
+            b"\n",
             html,
-            b"\r\n--",
+            b"\n--",
             boundary,
-            b"--\r\n",
+            b"--\n",
         )
     )
+    return message.replace(b"\n", b"\r\n") if crlf else message
 
 
 _TEXT_PART = (
-    b'Content-Type: text/plain; charset="utf-8"\r\nContent-Transfer-Encoding: quoted-printable\r\n'
+    b'Content-Type: text/plain; charset="utf-8"\nContent-Transfer-Encoding: quoted-printable\n'
 )
 _HTML_PART = (
-    b'Content-Type: text/html; charset="utf-8"\r\n'
-    b"Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+    b'Content-Type: text/html; charset="utf-8"\nContent-Transfer-Encoding: quoted-printable\n\n'
 )
+
 # RFC 5322 atext: characters a display name may hold without quotes.
 _ATOMS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?: [A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
 _QUOTABLE = re.compile(r"[\x21-\x7e]+(?: [\x21-\x7e]+)*")  # printable ASCII, single spaces
@@ -259,7 +269,7 @@ def fold(name: str, value: str) -> str:
         current += " " + word
     lines.append(current)
     assert all(len(line) <= HARD_LINE for line in lines)
-    return "\r\n".join(lines)
+    return "\n".join(lines)  # message_bytes makes the line ends CRLF
 
 
 def _plain(value: str, name: str) -> str:
@@ -267,10 +277,6 @@ def _plain(value: str, name: str) -> str:
     if not _QUOTABLE.fullmatch(value) or len(value) > HARD_LINE - len(name) - 2:
         raise HeaderError(f"{name} {value!r} is not a header value")
     return value
-
-
-def _crlf(data: bytes) -> bytes:
-    return data.replace(b"\n", b"\r\n")
 
 
 def _lines(text: str) -> bytes:

@@ -94,11 +94,13 @@ def file_name(record_id: str, template: str, suffix: str) -> str:
     return f"{id_stem(record_id)}-{safe_stem(template)}.{suffix}"
 
 
-def letter_bytes(letter: Letter) -> bytes:
-    """The file a letter becomes: an e-mail message (CRLF line ends) or UTF-8 text."""
+def letter_bytes(letter: Letter, *, crlf: bool = True) -> bytes:
+    """The file a letter becomes: an e-mail message (CRLF line ends; LF without ``crlf``,
+    for an mbox) or UTF-8 text."""
     if letter.channel == "email":
         domain = letter.signer.email.rpartition("@")[2]
-        return mime.message_bytes(letter, message_id=make_msgid(domain=domain), date=_now())
+        message_id = make_msgid(domain=domain)
+        return mime.message_bytes(letter, message_id=message_id, date=_now(), crlf=crlf)
     return letter.text.encode("utf-8")
 
 
@@ -486,10 +488,10 @@ class Stream:
 _FROM_LINE = re.compile(rb"^(>*From )", re.M)
 
 
-def mbox_entry(message: bytes, sender: str) -> bytes:
-    """An e-mail as an entry of an mbox stream (see :class:`Stream`): made where the
-    e-mail is rendered, so that with ``--jobs`` the workers do it."""
-    body = message.replace(b"\r\n", b"\n")
+def mbox_entry(body: bytes, sender: str) -> bytes:
+    """An e-mail (:func:`letter_bytes` with LF line ends) as an entry of an mbox stream
+    (see :class:`Stream`): made where the e-mail is rendered, so that with ``--jobs`` the
+    workers do it."""
     if b"From " in body:
         body = _FROM_LINE.sub(rb">\1", body)
     stamp = _now(mbox=True).encode("ascii")
