@@ -285,14 +285,14 @@ def qr_svg(matrix: Sequence[bytes | bytearray], border: int = 4) -> str:
     """A QR code's modules (rows of 0 and 1 bytes, as segno's ``matrix``) as one SVG path,
     one rectangle per run of dark modules in a row, with ``border`` modules of quiet zone."""
     size = len(matrix) + 2 * border
-    runs = [
-        f"M{run.start() + border} {y}h{len(run.group())}v1h-{len(run.group())}z"
-        for y, row in enumerate(matrix, start=border)
-        for run in _DARK.finditer(row)
-    ]
+    step = len(matrix) + 1  # the rows joined by a light module, so no run crosses a row
+    spans = [run.span() for run in _DARK.finditer(b"\x00".join(matrix))]
+    path = "".join(
+        [f"M{a % step + border} {a // step + border}h{b - a}v1h-{b - a}z" for a, b in spans]
+    )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}">'
-        f'<path d="{"".join(runs)}"/></svg>'
+        f'<path d="{path}"/></svg>'
     )
 
 
