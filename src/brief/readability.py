@@ -290,11 +290,15 @@ def _fact_spans(text: str, fast: bool = True) -> Iterator[tuple[str, int, int]]:
 _DIGIT_OR_AT = re.compile(r"[\d@]")
 
 
+_NOT_CODE = re.compile(r"[^0-9A-Za-z]")
+_NOT_AMOUNT = re.compile(r"[^0-9,.\-]")
+
+
 def _fact_key(kind: str, token: str) -> str:
     if kind in ("phone number", "IBAN"):
-        return re.sub(r"[^0-9A-Za-z]", "", token).upper()
+        return _NOT_CODE.sub("", token).upper()
     if kind == "amount":
-        return re.sub(r"[^0-9,.\-]", "", token)
+        return _NOT_AMOUNT.sub("", token)
     return " ".join(token.lower().split())
 
 
@@ -349,6 +353,7 @@ class Counts:
         self.text = text
         self.language = language
         self.pieces = pieces  # (offset in text, piece)
+        self._scores: Scores | None = None
 
     def sentences(self) -> Iterator[tuple[Sentence, int, int]]:
         """Every sentence, with its words and syllables."""
@@ -375,14 +380,16 @@ class Counts:
                 yield offset + start, offset + end, word
 
     def scores(self) -> Scores:
-        pieces = [piece for _, piece in self.pieces]
-        return scores_of(
-            sum(p.counted for p in pieces),
-            sum(p.words for p in pieces),
-            sum(p.syllables for p in pieces),
-            max((p.longest for p in pieces), default=0),
-            self.language,
-        )
+        if self._scores is None:  # found once: several rules ask
+            pieces = [piece for _, piece in self.pieces]
+            self._scores = scores_of(
+                sum(p.counted for p in pieces),
+                sum(p.words for p in pieces),
+                sum(p.syllables for p in pieces),
+                max((p.longest for p in pieces), default=0),
+                self.language,
+            )
+        return self._scores
 
 
 def count_sentences(text: str, language: str) -> Counts:

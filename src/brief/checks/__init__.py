@@ -55,6 +55,7 @@ def check_email(text: LetterText, html: LetterText | None = None) -> list[Found]
     found = [Found(rule, hit, "text") for rule, hit in check_letter(text)]
     if html is None:
         return found
+    html.share(text)  # the same text as the text part: what that part found holds
     found.extend(Found(rule, hit, "html") for rule, hit in check_letter(html))
     found.extend(
         Found(rule, hit, hit.part or "html")

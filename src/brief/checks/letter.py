@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from ..profiles import Profile
 from ..readability import Counts, Fact
@@ -27,6 +27,44 @@ _SALUTATION = re.compile(
     re.IGNORECASE,
 )
 LEVEL_NAMES = {"standard": "standard", "plain": "plain (B1)", "very-plain": "very plain (A2)"}
+
+T = TypeVar("T")
+
+
+class _lazy(Generic[T]):
+    """:func:`functools.cached_property` without its lock (Python 3.11 takes one on every
+    first look-up, which costs more than most of what a letter's properties find)."""
+
+    def __init__(self, func: Callable[[Any], T]):
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> _lazy[T]: ...
+
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> T: ...
+
+    def __get__(self, instance: object, owner: type | None = None) -> T | _lazy[T]:
+        if instance is None:
+            return self
+        found = instance.__dict__
+        twin = found.get("_twin")  # see LetterText.share
+        if twin is None:
+            value = found[self.name] = self.func(instance)
+            return value
+        value = twin.__dict__.get(self.name, _MISSING)
+        if value is _MISSING:
+            value = twin.__dict__[self.name] = self.func(instance)
+        found[self.name] = value
+        return value
+
+
+_MISSING: Any = object()
 
 
 @dataclass
@@ -64,7 +102,7 @@ class LetterText:
             customer=letter.record.fields,
         )
 
-    @cached_property
+    @_lazy
     def line_starts(self) -> list[int]:
         """The text offset where each line starts."""
         starts, offset = [], 0
@@ -103,43 +141,42 @@ class LetterText:
     def level(self) -> str:
         return LEVEL_NAMES[self.profile.reading_level]
 
-    @cached_property
+    @_lazy
     def signature(self) -> Signature:
-        from ..signoff import find_signature
+        from ..signoff import signature_of
 
-        return find_signature(self.text)
+        return signature_of(self.lines)
 
-    @cached_property
+    @_lazy
     def verdict(self) -> Verdict:
         from ..signoff import classify
 
         org = self.profile.organisation
         return classify(self.signature, self.roster, organisation=(org.name, org.short_name))
 
-    @cached_property
+    @_lazy
     def facts(self) -> list[Fact]:
         """The amounts, dates, IBANs, phone numbers and e-mail addresses in the text."""
         from ..readability import facts
 
         return facts(self.text)
 
-    @cached_property
+    @_lazy
     def fact_keys(self) -> frozenset[tuple[str, str]]:
         """``(kind, key)`` of every fact in the text, for comparing the parts."""
         from ..readability import fact_keys
 
         return fact_keys(self.text)
 
-    @cached_property
+    @_lazy
     def own_words(self) -> frozenset[str]:
         """Lower-case words that are names or the organisation's own, never hard words:
         the roster's names, the customer's field values, the organisation's details, the
         region's and team's names and the region's ``allowed_words``."""
-        from ..hardwords import words_of
+        values = [_value_words(str(value)) for value in self.customer.values() if value is not None]
+        return _fixed_words(self.profile, self.roster).union(*values)
 
-        return _fixed_words(self.profile, self.roster) | words_of(self.customer.values())
-
-    @cached_property
+    @_lazy
     def body_range(self) -> tuple[int, int]:
         """Line indexes [start, end) of the body: after the salutation, before the closing."""
         end = self.signature.closing_line
@@ -152,19 +189,19 @@ class LetterText:
                 break
         return start, end
 
-    @cached_property
+    @_lazy
     def body(self) -> str:
         start, end = self.body_range
         return "\n".join(self.lines[start:end])
 
-    @cached_property
+    @_lazy
     def counts(self) -> Counts:
         """The body's sentences with their words and syllables, found once for every rule."""
         from ..readability import count_sentences
 
         return count_sentences(self.body, self.language)
 
-    @cached_property
+    @_lazy
     def _body_line_starts(self) -> list[int]:
         starts, offset = [], 0
         for line in self.lines[self.body_range[0] : self.body_range[1]]:
@@ -184,6 +221,32 @@ class LetterText:
             return len(self.text)
         column = min(offset - self._body_line_starts[index], len(self.lines[line]))
         return self.line_starts[line] + column
+
+    def share(self, other: LetterText) -> None:
+        """Use what ``other`` finds, and find things for it, when it is the same letter
+        part for the same reader: an e-mail's HTML part that a mail program shows exactly
+        as the text part reads. Every property above is found from the text and the
+        options alone (never from :attr:`part`), so what either finds first holds for
+        both. (Only this object points to ``other``: no reference cycle to collect.)"""
+        if (
+            other is not self
+            and other.text == self.text
+            and other.profile is self.profile
+            and other.roster is self.roster
+            and other.signer is self.signer
+            and other.contact == self.contact
+            and other.customer is self.customer
+        ):
+            self.__dict__["_twin"] = other
+
+
+@lru_cache(maxsize=4096)
+def _value_words(value: str) -> frozenset[str]:
+    """:func:`~brief.hardwords.words_of` one customer value: cities, streets and the
+    signer's details repeat from record to record."""
+    from ..hardwords import words_of
+
+    return words_of((value,))
 
 
 _FIXED_WORDS: dict[tuple[int, int], tuple[Profile, Roster, frozenset[str]]] = {}

@@ -12,6 +12,13 @@ _DIGITS = re.compile(r"\D+")
 _JOINERS = re.compile(r"(?<=\d)[ ().-]+(?=\d)")
 
 
+def _written(email: str, text: str) -> bool:
+    """Whether ``text`` holds ``email`` as written in lower-case ASCII: then its lower
+    case holds it too (lowering changes no ASCII letter's place), without lowering it."""
+    lowered = email.lower()
+    return lowered.isascii() and lowered in text
+
+
 @rule(
     "anonymous-signoff",
     severity="error",
@@ -118,7 +125,10 @@ def missing_contact(letter: LetterText) -> Iterator[Hit]:
     people = list(letter.verdict.signers) or ([letter.signer] if letter.signer else [])
     if not people:
         return
-    lowered = letter.text.lower()
+    text = letter.text
+    if any(_written(member.email, text) for member in people):
+        return
+    lowered = text.lower()
     if any(member.email.lower() in lowered for member in people):
         return
     compact = _JOINERS.sub("", letter.text)
