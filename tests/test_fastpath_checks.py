@@ -366,3 +366,25 @@ def test_an_address_found_as_written_is_found_in_lower_case() -> None:
         assert not written or plain, (email, text)
         found[written, plain] += 1
     assert found[True, True] > 1000 and found[False, True] > 1000, found
+
+
+# --------------------------------------------------------------------------- shapes
+
+
+def test_a_paragraph_after_a_line_break_is_shaped_as_the_paragraph() -> None:
+    """A body's first paragraph is the letter's with a line break before it; its shape is
+    the paragraph's with the line break put back, as the plain shape would make it."""
+    rng = random.Random(3)
+    parts = ["\n", "\n\n", " ", ".", ". ", ",", "-", "€ ", "06 ", "0800", "Kies: ", "nov. "]
+    checked = 0
+    for _ in range(5000):
+        text = rng.choice(("", "\n", "\n\n")) + "".join(
+            str(rng.randint(0, 10 ** rng.randint(1, 6))).zfill(rng.randint(1, 3))
+            if rng.random() < 0.5
+            else rng.choice(parts)
+            for _ in range(rng.randint(0, 12))
+        )
+        plain = readability._DIGIT_RUN.sub(readability._shape_run, text)
+        assert readability.shape(text) == plain, text
+        checked += text.startswith("\n")
+    assert checked > 3000

@@ -470,8 +470,13 @@ def shape(text: str) -> str:
     A token never starts or ends inside a run of digits, and a token's syllables depend
     only on whether it has a digit. tests/test_readability.py checks this on thousands
     of texts dense with numbers. The last few shapes are kept: a paragraph is shaped for
-    its sentences, its facts and its hard words.
+    its sentences, its facts and its hard words. A letter's body starts with the line
+    break after the salutation, so its first paragraph is the letter's with a line break
+    before it: that is shaped as the paragraph, with the line break put back (a number
+    is shaped by itself and what follows it, never by what comes before).
     """
+    if text[:1] == "\n":
+        return "\n" + shape(text[1:])
     return _DIGIT_RUN.sub(_shape_run, text)
 
 

@@ -240,7 +240,7 @@ class LetterText:
             self.__dict__["_twin"] = other
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def _value_words(value: str) -> frozenset[str]:
     """:func:`~brief.hardwords.words_of` one customer value: cities, streets and the
     signer's details repeat from record to record."""
