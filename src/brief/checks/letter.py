@@ -11,9 +11,12 @@ import bisect
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
+from .. import hardwords, readability
+from ..hardwords import HardWord
 from ..profiles import Profile
 from ..readability import Counts, Fact
 from ..staff import Roster, StaffMember
@@ -86,9 +89,7 @@ class LetterText:
     @classmethod
     def from_html(cls, html: str, **options: Any) -> LetterText:
         """The HTML part ``html`` as a mail program shows it."""
-        from ..htmltext import html_text
-
-        return cls(text=html_text(html).text, part="html", **options)
+        return cls(text=_htmltext().html_text(html).text, part="html", **options)
 
     @staticmethod
     def options_of(letter: Letter, roster: Roster) -> dict[str, Any]:
@@ -143,30 +144,24 @@ class LetterText:
 
     @_lazy
     def signature(self) -> Signature:
-        from ..signoff import signature_of
-
-        return signature_of(self.lines)
+        return _signoff().signature_of(self.lines)
 
     @_lazy
     def verdict(self) -> Verdict:
-        from ..signoff import classify
-
         org = self.profile.organisation
-        return classify(self.signature, self.roster, organisation=(org.name, org.short_name))
+        return _signoff().classify(
+            self.signature, self.roster, organisation=(org.name, org.short_name)
+        )
 
     @_lazy
     def facts(self) -> list[Fact]:
         """The amounts, dates, IBANs, phone numbers and e-mail addresses in the text."""
-        from ..readability import facts
-
-        return facts(self.text)
+        return readability.facts(self.text)
 
     @_lazy
     def fact_keys(self) -> frozenset[tuple[str, str]]:
         """``(kind, key)`` of every fact in the text, for comparing the parts."""
-        from ..readability import fact_keys
-
-        return fact_keys(self.text)
+        return readability.fact_keys(self.text)
 
     @_lazy
     def own_words(self) -> frozenset[str]:
@@ -197,9 +192,14 @@ class LetterText:
     @_lazy
     def counts(self) -> Counts:
         """The body's sentences with their words and syllables, found once for every rule."""
-        from ..readability import count_sentences
+        return readability.count_sentences(self.body, self.language)
 
-        return count_sentences(self.body, self.language)
+    @_lazy
+    def hard_words(self) -> tuple[HardWord, ...]:
+        """The body's words rarer than the region's ``min_word_frequency`` (or with a plain
+        alternative): the hard-word rule's candidates."""
+        threshold = self.profile.thresholds.min_word_frequency
+        return hardwords.hard_words(self.body, self.language, threshold)
 
     @_lazy
     def _body_line_starts(self) -> list[int]:
@@ -240,13 +240,29 @@ class LetterText:
             self.__dict__["_twin"] = other
 
 
+# Modules imported when first used (an import statement in a property would look them
+# up again for every letter).
+
+
+@cache
+def _signoff() -> ModuleType:
+    from .. import signoff
+
+    return signoff
+
+
+@cache
+def _htmltext() -> ModuleType:
+    from .. import htmltext
+
+    return htmltext
+
+
 @lru_cache(maxsize=1024)
 def _value_words(value: str) -> frozenset[str]:
     """:func:`~brief.hardwords.words_of` one customer value: cities, streets and the
     signer's details repeat from record to record."""
-    from ..hardwords import words_of
-
-    return words_of((value,))
+    return hardwords.words_of((value,))
 
 
 _FIXED_WORDS: dict[tuple[int, int], tuple[Profile, Roster, frozenset[str]]] = {}
@@ -259,10 +275,8 @@ def _fixed_words(profile: Profile, roster: Roster) -> frozenset[str]:
     found = _FIXED_WORDS.get(key)
     if found is not None and found[0] is profile and found[1] is roster:
         return found[2]
-    from ..hardwords import words_of
-
     org = profile.organisation
-    words = words_of(
+    words = hardwords.words_of(
         (
             *(member.name for member in roster),
             org.name,

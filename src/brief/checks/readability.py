@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..hardwords import alternative, explained, family, hard_words
+from ..hardwords import alternative, explained, family
 from ..readability import officialese as officialese_words
 from .base import Hit, rule
 from .letter import LetterText
@@ -131,7 +131,7 @@ def hard_word(letter: LetterText) -> Iterator[Hit]:
     body = letter.body
     found_words = [
         found
-        for found in hard_words(body, language, threshold)
+        for found in letter.hard_words
         if not any(s < found.end and found.start < e for s, e in taken)
     ]
     if found_words:  # the letter's own words are only gathered when there is a candidate

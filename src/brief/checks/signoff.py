@@ -62,10 +62,13 @@ def unknown_signer(letter: LetterText) -> Iterator[Hit]:
     someone who has left is worse than no name: the reader calls and nobody knows them.
     Names match as a full name, a first name that is unique on the roster, or initials
     plus surname; a surname alone never matches."""
+    unknown = letter.verdict.unknown
+    if not unknown:
+        return
     from ..signoff import candidates
 
     roster_path = letter.roster.path
-    for line, name in letter.verdict.unknown:
+    for line, name in unknown:
         message = f"{name!r} in the signature is not a person in the staff roster ({roster_path})"
         maybe = candidates(name, letter.roster)
         if maybe:
