@@ -477,6 +477,32 @@ def shape(text: str) -> str:
     """
     if text[:1] == "\n":
         return "\n" + shape(text[1:])
+    parts = _DIGIT_SPLIT.split(text)  # text, number, text, ..., number, text
+    last = len(parts) - 1
+    for index in range(1, last, 2):
+        run = parts[index]
+        size = len(run)
+        if size <= 2:  # kept before a period that could end a sentence
+            after = parts[index + 1]  # never empty between two numbers
+            if after[:1] == "." and not (
+                after[1:2].isdigit() if len(after) > 1 else index + 1 < last
+            ):
+                continue
+        if run[0] == "0":
+            keep = 1
+            if size >= 4:
+                keep = 4 if run[1] in "89" else 2 if run[1] == "0" else 1
+            parts[index] = run[:keep] + "5" * (size - keep)
+        else:
+            parts[index] = "5" * size
+    return "".join(parts) if last else text
+
+
+_DIGIT_SPLIT = re.compile(r"([0-9]+)")
+
+
+def plain_shape(text: str) -> str:
+    """:func:`shape` without its cache, one number at a time."""
     return _DIGIT_RUN.sub(_shape_run, text)
 
 
