@@ -390,3 +390,27 @@ def test_shape_is_the_plain_shape() -> None:
         assert readability.shape(text) == readability.plain_shape(text), text
         checked += text.startswith("\n")
     assert checked > 3000
+
+
+# --------------------------------------------------------------------------- registry
+
+
+def test_the_rules_of_a_layer_are_the_registry_s() -> None:
+    from brief.checks import RULES, base, rules_of
+
+    for layer in base.LAYERS:
+        assert rules_of(layer) == tuple(r for r in RULES.values() if r.layer == layer)
+    assert [r.id for r in rules_of("parts")] == ["parts-differ"]
+    before = rules_of("letter")
+    try:
+
+        @base.rule("x-test", severity="warning", layer="letter", summary="a test rule")
+        def x_test(letter: object) -> object:
+            """A rule registered after the others ran."""
+            return iter(())
+
+        assert rules_of("letter") == (*before, RULES["x-test"])
+    finally:
+        RULES.pop("x-test", None)
+        base._LAYER_RULES.clear()
+    assert rules_of("letter") == before

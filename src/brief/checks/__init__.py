@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from . import layout, limits, parts, readability, signoff, template  # noqa: F401  (registers the rules)
-from .base import MARKS, PARTS, RULES, SEVERITIES, Finding, Hit, Rule, severity_rank
+from .base import MARKS, PARTS, RULES, SEVERITIES, Finding, Hit, Rule, rules_of, severity_rank
 from .letter import LetterText
 from .template import Suppression, find_suppressions, suppressed_lines
 
@@ -26,6 +26,7 @@ __all__ = [
     "check_email",
     "check_letter",
     "find_suppressions",
+    "rules_of",
     "severity_rank",
     "suppressed_lines",
 ]
@@ -41,12 +42,7 @@ class Found(NamedTuple):
 
 def check_letter(letter: LetterText) -> list[tuple[Rule, Hit]]:
     """Run every letter rule on one rendered letter part."""
-    return [
-        (rule, hit)
-        for rule in RULES.values()
-        if rule.layer == "letter"
-        for hit in rule.check(letter)
-    ]
+    return [(rule, hit) for rule in rules_of("letter") for hit in rule.check(letter)]
 
 
 def check_email(text: LetterText, html: LetterText | None = None) -> list[Found]:
@@ -59,8 +55,7 @@ def check_email(text: LetterText, html: LetterText | None = None) -> list[Found]
     found.extend(Found(rule, hit, "html") for rule, hit in check_letter(html))
     found.extend(
         Found(rule, hit, hit.part or "html")
-        for rule in RULES.values()
-        if rule.layer == "parts"
+        for rule in rules_of("parts")
         for hit in rule.check(text, html)
     )
     return found

@@ -102,6 +102,17 @@ class Rule:
 
 
 RULES: dict[str, Rule] = {}
+# The rules of each layer in registry order, found on first use after a registration
+# (the letter rules run twice for every e-mail of a batch).
+_LAYER_RULES: dict[str, tuple[Rule, ...]] = {}
+
+
+def rules_of(layer: str) -> tuple[Rule, ...]:
+    """The registered rules of ``layer``, in the order of :data:`RULES`."""
+    found = _LAYER_RULES.get(layer)
+    if found is None:
+        found = _LAYER_RULES[layer] = tuple(r for r in RULES.values() if r.layer == layer)
+    return found
 
 
 def rule(
@@ -121,6 +132,7 @@ def rule(
     def register(func: Callable[..., Iterator[Hit]]) -> Callable[..., Iterator[Hit]]:
         explanation = " ".join((func.__doc__ or "").split())
         RULES[rule_id] = Rule(rule_id, severity, layer, summary, explanation, func, mark)
+        _LAYER_RULES.clear()
         return func
 
     return register
