@@ -207,7 +207,7 @@ def test_fast_letter_rules_find_what_the_plain_rules_find(
     with monkeypatch.context() as plain:
         plain.setattr(signoff, "signature_of", signoff.plain_signature_of)
         plain.setattr(signoff, "classify", signoff.plain_classify)
-        plain.setattr(letter_module.LetterText, "share", lambda self, other: None)
+        plain.setattr(letter_module.LetterText, "share", lambda self, other: False)
         plain.setattr(letter_module, "_value_words", lambda value: words_of((value,)))
         plain.setattr(readability.Counts, "scores", plain_scores)
         plain.setattr(signoff_rules, "_written", lambda email, text: False)

@@ -48,11 +48,14 @@ def check_letter(letter: LetterText) -> list[tuple[Rule, Hit]]:
 def check_email(text: LetterText, html: LetterText | None = None) -> list[Found]:
     """Every letter rule on the text part and on the HTML part (when there is one), then
     the rules that compare the two parts."""
-    found = [Found(rule, hit, "text") for rule, hit in check_letter(text)]
+    in_text = check_letter(text)
+    found = [Found(rule, hit, "text") for rule, hit in in_text]
     if html is None:
         return found
-    html.share(text)  # the same text as the text part: what that part found holds
-    found.extend(Found(rule, hit, "html") for rule, hit in check_letter(html))
+    # An HTML part that reads exactly as the text part, for the same reader, has the text
+    # part's hits: a letter rule judges a part's text and options, never which part it is.
+    in_html = in_text if html.share(text) else check_letter(html)
+    found.extend(Found(rule, hit, "html") for rule, hit in in_html)
     found.extend(
         Found(rule, hit, hit.part or "html")
         for rule in rules_of("parts")

@@ -5,6 +5,11 @@ inspects (a rendered letter part, or a template's source) and yields
 :class:`Hit` objects. The framework turns hits into :class:`Finding`
 objects with the template path, line, part and region filled in.
 
+A letter rule judges a part's text and the options it came with
+(:class:`~brief.checks.letter.LetterText`), never which part it is: an e-mail's HTML
+part that reads exactly as its text part gets the text part's hits without being
+judged again (:func:`brief.checks.check_email`).
+
 Every rule says how ``brief preview`` marks its hits (``mark=``, one of
 :data:`MARKS`), and has labelled passing and failing examples in
 tests/test_rules.py (a test fails for a registered rule that has none).

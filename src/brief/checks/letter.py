@@ -222,12 +222,13 @@ class LetterText:
         column = min(offset - self._body_line_starts[index], len(self.lines[line]))
         return self.line_starts[line] + column
 
-    def share(self, other: LetterText) -> None:
+    def share(self, other: LetterText) -> bool:
         """Use what ``other`` finds, and find things for it, when it is the same letter
         part for the same reader: an e-mail's HTML part that a mail program shows exactly
         as the text part reads. Every property above is found from the text and the
         options alone (never from :attr:`part`), so what either finds first holds for
-        both. (Only this object points to ``other``: no reference cycle to collect.)"""
+        both. (Only this object points to ``other``: no reference cycle to collect.)
+        Whether they are the same."""
         if (
             other is not self
             and other.text == self.text
@@ -238,6 +239,8 @@ class LetterText:
             and other.customer is self.customer
         ):
             self.__dict__["_twin"] = other
+            return True
+        return False
 
 
 # Modules imported when first used (an import statement in a property would look them
