@@ -4,7 +4,8 @@ A batch's letters share most of their text: the signature block is the same for 
 letter of one (template, region, signer, contact), and an e-mail's HTML part often reads
 exactly as its text part. The letter rules pay for those once (see
 brief.signoff.signature_of and classify, LetterText.share, Counts.scores, the
-missing-contact rule's look-up of an address as written). Here every shortcut is checked
+missing-contact rule's look-up of an address as written, readability.shape and
+checks.rules_of). Here every shortcut is checked
 against the plain function it stands in for: on thousands of generated signature blocks
 and texts, and on thousands of letters rendered from templates that put hostile customer
 values (names that are closings, postscripts, signers, team names or phone numbers) in
