@@ -3,7 +3,7 @@
 A batch's letters share most of their text: the signature block is the same for every
 letter of one (template, region, signer, contact), and an e-mail's HTML part often reads
 exactly as its text part. The letter rules pay for those once (see
-brief.signoff.signature_of and classify, LetterText.share, Counts.scores, the
+brief.signoff.signature_of and classify, LetterText.reads_as, Counts.scores, the
 missing-contact rule's look-up of an address as written, readability.shape and
 checks.rules_of). Here every shortcut is checked
 against the plain function it stands in for: on thousands of generated signature blocks
@@ -208,7 +208,7 @@ def test_fast_letter_rules_find_what_the_plain_rules_find(
     with monkeypatch.context() as plain:
         plain.setattr(signoff, "signature_of", signoff.plain_signature_of)
         plain.setattr(signoff, "classify", signoff.plain_classify)
-        plain.setattr(letter_module.LetterText, "share", lambda self, other: False)
+        plain.setattr(letter_module.LetterText, "reads_as", lambda self, other: False)
         plain.setattr(letter_module, "_value_words", lambda value: words_of((value,)))
         plain.setattr(readability.Counts, "scores", plain_scores)
         plain.setattr(signoff_rules, "_written", lambda email, text: False)

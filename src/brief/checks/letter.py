@@ -222,22 +222,25 @@ class LetterText:
         column = min(offset - self._body_line_starts[index], len(self.lines[line]))
         return self.line_starts[line] + column
 
-    def share(self, other: LetterText) -> bool:
-        """Use what ``other`` finds, and find things for it, when it is the same letter
-        part for the same reader: an e-mail's HTML part that a mail program shows exactly
-        as the text part reads. Every property above is found from the text and the
-        options alone (never from :attr:`part`), so what either finds first holds for
-        both. (Only this object points to ``other``: no reference cycle to collect.)
-        Whether they are the same."""
-        if (
-            other is not self
-            and other.text == self.text
+    def reads_as(self, other: LetterText) -> bool:
+        """Whether ``other`` is the same letter part for the same reader: the same text
+        and options (an e-mail's HTML part that a mail program shows exactly as the text
+        part reads). Every property above is found from those alone, never from
+        :attr:`part`, so it is the same in both."""
+        return (
+            other.text == self.text
             and other.profile is self.profile
             and other.roster is self.roster
             and other.signer is self.signer
             and other.contact == self.contact
             and other.customer is self.customer
-        ):
+        )
+
+    def share(self, other: LetterText) -> bool:
+        """Use what ``other`` finds, and find things for it, when it :meth:`reads_as` this
+        part: what either finds first holds for both. (Only this object points to
+        ``other``: no reference cycle to collect.) Whether they are the same."""
+        if other is not self and self.reads_as(other):
             self.__dict__["_twin"] = other
             return True
         return False
