@@ -22,7 +22,6 @@ import pytest
 from brief import hardwords, htmltext, readability
 from brief.batch import BatchOptions, Renderer, check
 from brief.checks import letter as letter_module
-from brief.checks import readability as readability_rules
 from brief.errors import RecordError
 from brief.project import Project
 from brief.records import Record, read_records
@@ -181,7 +180,7 @@ def test_fast_checks_find_what_the_plain_checks_find(
         plain.setattr(htmltext, "html_text", htmltext.plain_html_text)
         plain.setattr(readability, "facts", readability.plain_facts)
         plain.setattr(readability, "fact_keys", plain_fact_keys)
-        plain.setattr(readability_rules, "hard_words", plain_hard_words)
+        plain.setattr(hardwords, "hard_words", plain_hard_words)
         plain.setattr(letter_module, "_fixed_words", plain_fixed_words)
         slow = findings(project, rendered)
     assert fast == slow

@@ -575,3 +575,17 @@ def test_english_words_outside_the_cmu_dictionary_are_kept_in_the_cache(tmp_path
     kept.write_bytes(b"\x00damaged")  # ignored, and written again
     assert _english_syllables(tmp_path, *words) == first
     assert marshal.loads(kept.read_bytes()) == counts
+
+
+def test_shape_is_the_plain_shape_on_texts_dense_with_numbers() -> None:
+    for text in SHAPE_CASES:
+        assert readability.shape(text) == readability.plain_shape(text), text
+
+
+def test_fact_keys_are_the_keys_of_the_facts_found_the_plain_way() -> None:
+    keys = 0
+    for text in SHAPE_CASES:
+        expected = frozenset((fact.kind, fact.key) for fact in readability.plain_facts(text))
+        assert readability.fact_keys(text) == expected, text
+        keys += len(expected)
+    assert keys > 1000

@@ -13,6 +13,7 @@ import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from . import yamlfile
@@ -155,7 +156,7 @@ class Profile:
     allowed_words: tuple[str, ...] = ()  # words the hard-word rule lets pass in this region
     letter: LetterSettings = LetterSettings()
 
-    @property
+    @cached_property  # asked several times for every letter; a profile does not change
     def thresholds(self) -> Thresholds:
         values = dict(DEFAULT_THRESHOLDS[self.reading_level])
         values.update(self.threshold_overrides)

@@ -229,17 +229,21 @@ def facts(text: str) -> list[Fact]:
 
 def fact_keys(text: str) -> frozenset[tuple[str, str]]:
     """``(kind, key)`` of every fact in ``text`` (see :func:`facts`), without their places."""
-    keys: frozenset[tuple[str, str]] = frozenset()
-    for piece in text.split("\n\n"):
-        found = _piece_keys(piece)
-        if found:
-            keys = keys | found
-    return keys
+    return _NO_KEYS.union(*map(_piece_keys, text.split("\n\n")))
+
+
+_NO_KEYS: frozenset[tuple[str, str]] = frozenset()
 
 
 @lru_cache(maxsize=2048)
 def _piece_keys(piece: str) -> frozenset[tuple[str, str]]:
-    return frozenset((fact.kind, fact.key) for fact in _piece_facts(piece))
+    """``(kind, key)`` of :func:`_piece_facts`, without making the facts."""
+    if not _FACT_START.search(piece):
+        return _NO_KEYS
+    return frozenset(
+        (kind, _fact_key(kind, piece[start:end]))
+        for kind, start, end in _shaped_facts(shape(piece))
+    )
 
 
 _FACT_START = re.compile(r"[\d@€$£]|EUR")
@@ -290,11 +294,15 @@ def _fact_spans(text: str, fast: bool = True) -> Iterator[tuple[str, int, int]]:
 _DIGIT_OR_AT = re.compile(r"[\d@]")
 
 
+_NOT_CODE = re.compile(r"[^0-9A-Za-z]")
+_NOT_AMOUNT = re.compile(r"[^0-9,.\-]")
+
+
 def _fact_key(kind: str, token: str) -> str:
     if kind in ("phone number", "IBAN"):
-        return re.sub(r"[^0-9A-Za-z]", "", token).upper()
+        return _NOT_CODE.sub("", token).upper()
     if kind == "amount":
-        return re.sub(r"[^0-9,.\-]", "", token)
+        return _NOT_AMOUNT.sub("", token)
     return " ".join(token.lower().split())
 
 
@@ -349,6 +357,7 @@ class Counts:
         self.text = text
         self.language = language
         self.pieces = pieces  # (offset in text, piece)
+        self._scores: Scores | None = None
 
     def sentences(self) -> Iterator[tuple[Sentence, int, int]]:
         """Every sentence, with its words and syllables."""
@@ -375,14 +384,16 @@ class Counts:
                 yield offset + start, offset + end, word
 
     def scores(self) -> Scores:
-        pieces = [piece for _, piece in self.pieces]
-        return scores_of(
-            sum(p.counted for p in pieces),
-            sum(p.words for p in pieces),
-            sum(p.syllables for p in pieces),
-            max((p.longest for p in pieces), default=0),
-            self.language,
-        )
+        if self._scores is None:  # found once: several rules ask
+            pieces = [piece for _, piece in self.pieces]
+            self._scores = scores_of(
+                sum(p.counted for p in pieces),
+                sum(p.words for p in pieces),
+                sum(p.syllables for p in pieces),
+                max((p.longest for p in pieces), default=0),
+                self.language,
+            )
+        return self._scores
 
 
 def count_sentences(text: str, language: str) -> Counts:
@@ -463,8 +474,39 @@ def shape(text: str) -> str:
     A token never starts or ends inside a run of digits, and a token's syllables depend
     only on whether it has a digit. tests/test_readability.py checks this on thousands
     of texts dense with numbers. The last few shapes are kept: a paragraph is shaped for
-    its sentences, its facts and its hard words.
+    its sentences, its facts and its hard words. A letter's body starts with the line
+    break after the salutation, so its first paragraph is the letter's with a line break
+    before it: that is shaped as the paragraph, with the line break put back (a number
+    is shaped by itself and what follows it, never by what comes before).
     """
+    if text[:1] == "\n":
+        return "\n" + shape(text[1:])
+    parts = _DIGIT_SPLIT.split(text)  # text, number, text, ..., number, text
+    last = len(parts) - 1
+    for index in range(1, last, 2):
+        run = parts[index]
+        size = len(run)
+        if size <= 2:  # kept before a period that could end a sentence
+            after = parts[index + 1]  # never empty between two numbers
+            if after[:1] == "." and not (
+                after[1:2].isdigit() if len(after) > 1 else index + 1 < last
+            ):
+                continue
+        if run[0] == "0":
+            keep = 1
+            if size >= 4:
+                keep = 4 if run[1] in "89" else 2 if run[1] == "0" else 1
+            parts[index] = run[:keep] + "5" * (size - keep)
+        else:
+            parts[index] = "5" * size
+    return "".join(parts) if last else text
+
+
+_DIGIT_SPLIT = re.compile(r"([0-9]+)")
+
+
+def plain_shape(text: str) -> str:
+    """:func:`shape` without its cache, one number at a time."""
     return _DIGIT_RUN.sub(_shape_run, text)
 
 

@@ -113,7 +113,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -275,9 +275,63 @@ def _closing(line: str) -> tuple[str, str] | None:
 
 def find_signature(text: str) -> Signature:
     """The last closing phrase in ``text`` and the non-empty lines of the block after it."""
-    lines = [_line(line) for line in text.splitlines()]
+    return signature_of(text.splitlines())
+
+
+def signature_of(lines: Sequence[str]) -> Signature:
+    """:func:`find_signature` of the text whose ``splitlines()`` is ``lines``.
+
+    The closing is looked for from the last line up, where it stands in a letter, so
+    the body's lines (which hold the customer's values and differ from letter to
+    letter) are not read one by one. The last closing of the text is the one
+    :func:`find_signature` finds unless a postscript comes before it (a closing in a
+    postscript does not count): when any line up to it could be one (see
+    :data:`_MAYBE_POSTSCRIPT`), every line is read in order as before
+    (:func:`plain_signature_of`)."""
+    closing_at = len(lines) - 1
+    while closing_at >= 0:
+        if _line(lines[closing_at])[1] is not None:
+            break
+        closing_at -= 1
+    else:
+        return Signature(closing=None, closing_line=None, lines=())  # no closing anywhere
+    head = lines[: closing_at + 1]
+    joined = "\n".join(head)
+    if "<" in joined or "&" in joined or any(map(_MAYBE_POSTSCRIPT.match, head)):
+        return plain_signature_of(lines)
+    return _block(lines, closing_at)
+
+
+# What a line that :func:`_clean` turns into a postscript line ("P.S.", "PPS") starts
+# with, read on the line as written: only spaces, "*", "_" and "|" before it (what
+# _clean strips), any white space between its letters (what _clean collapses). That
+# holds for a line without a tag or an entity ("<", "&"); with one, a line may become
+# anything once cleaned.
+_MAYBE_POSTSCRIPT = re.compile(r"[\s*_|]*p[\s.]*p?[\s.]*s", re.I)
+
+
+def _block(lines: Sequence[str], index: int) -> Signature:
+    """The signature whose closing is on line ``index``, with the block after it."""
+    closing = _line(lines[index])[1]
+    assert closing is not None
+    phrase, rest = closing
+    block: list[tuple[int, str]] = [(index, rest)] if rest else []
+    for j in range(index + 1, len(lines)):
+        line, _, _, block_end = _line(lines[j])
+        if not line:
+            continue
+        if block_end:
+            break
+        block.append((j, line))
+    return Signature(closing=phrase, closing_line=index, lines=tuple(block))
+
+
+def plain_signature_of(lines: Sequence[str]) -> Signature:
+    """:func:`signature_of` reading every line from the first: the last closing before
+    a postscript that follows a closing."""
+    read = [_line(line) for line in lines]
     found: tuple[int, str, str] | None = None
-    for index, (line, closing, postscript, _) in enumerate(lines):
+    for index, (line, closing, postscript, _) in enumerate(read):
         if not line:
             continue
         if found is not None and postscript:
@@ -288,8 +342,8 @@ def find_signature(text: str) -> Signature:
         return Signature(closing=None, closing_line=None, lines=())
     index, phrase, rest = found
     block: list[tuple[int, str]] = [(index, rest)] if rest else []
-    for j in range(index + 1, len(lines)):
-        line, _, _, block_end = lines[j]
+    for j in range(index + 1, len(read)):
+        line, _, _, block_end = read[j]
         if not line:
             continue
         if block_end:
@@ -836,7 +890,33 @@ def classify(signature: Signature, roster: Roster, *, organisation: Iterable[str
     """Who signs ``signature``: roster people, unknown names, or why nobody does.
 
     ``organisation`` is the organisation's names (the profile's full ``name`` and its
-    ``short_name``): a line that is one of them is the organisation, not a person."""
+    ``short_name``): a line that is one of them is the organisation, not a person.
+
+    A batch's letters end in a few signature blocks, one per signer and template: the
+    verdict is kept per (roster, block as read, organisation's names), so a letter
+    whose block was seen before costs one look-up (:func:`plain_classify` reads it)."""
+    names = tuple(organisation)
+    key = (id(roster), signature.closing is not None, signature.lines, names)
+    try:
+        found = _VERDICTS.get(key)
+    except TypeError:  # a signature made by hand, with lists for tuples
+        return plain_classify(signature, roster, organisation=names)
+    if found is not None and found[0] is roster:
+        return found[1]
+    verdict = plain_classify(signature, roster, organisation=names)
+    if len(_VERDICTS) >= 1024:
+        _VERDICTS.clear()
+    _VERDICTS[key] = (roster, verdict)  # the roster stays alive while its entry does
+    return verdict
+
+
+_VERDICTS: dict[tuple[object, ...], tuple[Roster, Verdict]] = {}
+
+
+def plain_classify(
+    signature: Signature, roster: Roster, *, organisation: Iterable[str] = ()
+) -> Verdict:
+    """:func:`classify` without its cache of verdicts."""
     index, by_id = _digest(roster)
     lines = tuple((int(number), str(text)) for number, text in signature.lines)
     names = frozenset(_norm(name).rstrip(".") for name in organisation if name.strip())

@@ -5,6 +5,11 @@ inspects (a rendered letter part, or a template's source) and yields
 :class:`Hit` objects. The framework turns hits into :class:`Finding`
 objects with the template path, line, part and region filled in.
 
+A letter rule judges a part's text and the options it came with
+(:class:`~brief.checks.letter.LetterText`), never which part it is: an e-mail's HTML
+part that reads exactly as its text part gets the text part's hits without being
+judged again (:func:`brief.checks.check_email`).
+
 Every rule says how ``brief preview`` marks its hits (``mark=``, one of
 :data:`MARKS`), and has labelled passing and failing examples in
 tests/test_rules.py (a test fails for a registered rule that has none).
@@ -102,6 +107,17 @@ class Rule:
 
 
 RULES: dict[str, Rule] = {}
+# The rules of each layer in registry order, found on first use after a registration
+# (the letter rules run twice for every e-mail of a batch).
+_LAYER_RULES: dict[str, tuple[Rule, ...]] = {}
+
+
+def rules_of(layer: str) -> tuple[Rule, ...]:
+    """The registered rules of ``layer``, in the order of :data:`RULES`."""
+    found = _LAYER_RULES.get(layer)
+    if found is None:
+        found = _LAYER_RULES[layer] = tuple(r for r in RULES.values() if r.layer == layer)
+    return found
 
 
 def rule(
@@ -121,6 +137,7 @@ def rule(
     def register(func: Callable[..., Iterator[Hit]]) -> Callable[..., Iterator[Hit]]:
         explanation = " ".join((func.__doc__ or "").split())
         RULES[rule_id] = Rule(rule_id, severity, layer, summary, explanation, func, mark)
+        _LAYER_RULES.clear()
         return func
 
     return register

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from functools import cache, lru_cache
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
+from .. import hardwords, readability
+from ..hardwords import HardWord
 from ..profiles import Profile
 from ..readability import Counts, Fact
 from ..staff import Roster, StaffMember
@@ -27,6 +30,44 @@ _SALUTATION = re.compile(
     re.IGNORECASE,
 )
 LEVEL_NAMES = {"standard": "standard", "plain": "plain (B1)", "very-plain": "very plain (A2)"}
+
+T = TypeVar("T")
+
+
+class _lazy(Generic[T]):
+    """:func:`functools.cached_property` without its lock (Python 3.11 takes one on every
+    first look-up, which costs more than most of what a letter's properties find)."""
+
+    def __init__(self, func: Callable[[Any], T]):
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> _lazy[T]: ...
+
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> T: ...
+
+    def __get__(self, instance: object, owner: type | None = None) -> T | _lazy[T]:
+        if instance is None:
+            return self
+        found = instance.__dict__
+        twin = found.get("_twin")  # see LetterText.share
+        if twin is None:
+            value = found[self.name] = self.func(instance)
+            return value
+        value = twin.__dict__.get(self.name, _MISSING)
+        if value is _MISSING:
+            value = twin.__dict__[self.name] = self.func(instance)
+        found[self.name] = value
+        return value
+
+
+_MISSING: Any = object()
 
 
 @dataclass
@@ -48,9 +89,7 @@ class LetterText:
     @classmethod
     def from_html(cls, html: str, **options: Any) -> LetterText:
         """The HTML part ``html`` as a mail program shows it."""
-        from ..htmltext import html_text
-
-        return cls(text=html_text(html).text, part="html", **options)
+        return cls(text=_htmltext().html_text(html).text, part="html", **options)
 
     @staticmethod
     def options_of(letter: Letter, roster: Roster) -> dict[str, Any]:
@@ -64,7 +103,7 @@ class LetterText:
             customer=letter.record.fields,
         )
 
-    @cached_property
+    @_lazy
     def line_starts(self) -> list[int]:
         """The text offset where each line starts."""
         starts, offset = [], 0
@@ -103,43 +142,36 @@ class LetterText:
     def level(self) -> str:
         return LEVEL_NAMES[self.profile.reading_level]
 
-    @cached_property
+    @_lazy
     def signature(self) -> Signature:
-        from ..signoff import find_signature
+        return _signoff().signature_of(self.lines)
 
-        return find_signature(self.text)
-
-    @cached_property
+    @_lazy
     def verdict(self) -> Verdict:
-        from ..signoff import classify
-
         org = self.profile.organisation
-        return classify(self.signature, self.roster, organisation=(org.name, org.short_name))
+        return _signoff().classify(
+            self.signature, self.roster, organisation=(org.name, org.short_name)
+        )
 
-    @cached_property
+    @_lazy
     def facts(self) -> list[Fact]:
         """The amounts, dates, IBANs, phone numbers and e-mail addresses in the text."""
-        from ..readability import facts
+        return readability.facts(self.text)
 
-        return facts(self.text)
-
-    @cached_property
+    @_lazy
     def fact_keys(self) -> frozenset[tuple[str, str]]:
         """``(kind, key)`` of every fact in the text, for comparing the parts."""
-        from ..readability import fact_keys
+        return readability.fact_keys(self.text)
 
-        return fact_keys(self.text)
-
-    @cached_property
+    @_lazy
     def own_words(self) -> frozenset[str]:
         """Lower-case words that are names or the organisation's own, never hard words:
         the roster's names, the customer's field values, the organisation's details, the
         region's and team's names and the region's ``allowed_words``."""
-        from ..hardwords import words_of
+        values = [_value_words(str(value)) for value in self.customer.values() if value is not None]
+        return _fixed_words(self.profile, self.roster).union(*values)
 
-        return _fixed_words(self.profile, self.roster) | words_of(self.customer.values())
-
-    @cached_property
+    @_lazy
     def body_range(self) -> tuple[int, int]:
         """Line indexes [start, end) of the body: after the salutation, before the closing."""
         end = self.signature.closing_line
@@ -152,19 +184,24 @@ class LetterText:
                 break
         return start, end
 
-    @cached_property
+    @_lazy
     def body(self) -> str:
         start, end = self.body_range
         return "\n".join(self.lines[start:end])
 
-    @cached_property
+    @_lazy
     def counts(self) -> Counts:
         """The body's sentences with their words and syllables, found once for every rule."""
-        from ..readability import count_sentences
+        return readability.count_sentences(self.body, self.language)
 
-        return count_sentences(self.body, self.language)
+    @_lazy
+    def hard_words(self) -> tuple[HardWord, ...]:
+        """The body's words rarer than the region's ``min_word_frequency`` (or with a plain
+        alternative): the hard-word rule's candidates."""
+        threshold = self.profile.thresholds.min_word_frequency
+        return hardwords.hard_words(self.body, self.language, threshold)
 
-    @cached_property
+    @_lazy
     def _body_line_starts(self) -> list[int]:
         starts, offset = [], 0
         for line in self.lines[self.body_range[0] : self.body_range[1]]:
@@ -185,6 +222,54 @@ class LetterText:
         column = min(offset - self._body_line_starts[index], len(self.lines[line]))
         return self.line_starts[line] + column
 
+    def reads_as(self, other: LetterText) -> bool:
+        """Whether ``other`` is the same letter part for the same reader: the same text
+        and options (an e-mail's HTML part that a mail program shows exactly as the text
+        part reads). Every property above is found from those alone, never from
+        :attr:`part`, so it is the same in both."""
+        return (
+            other.text == self.text
+            and other.profile is self.profile
+            and other.roster is self.roster
+            and other.signer is self.signer
+            and other.contact == self.contact
+            and other.customer is self.customer
+        )
+
+    def share(self, other: LetterText) -> bool:
+        """Use what ``other`` finds, and find things for it, when it :meth:`reads_as` this
+        part: what either finds first holds for both. (Only this object points to
+        ``other``: no reference cycle to collect.) Whether they are the same."""
+        if other is not self and self.reads_as(other):
+            self.__dict__["_twin"] = other
+            return True
+        return False
+
+
+# Modules imported when first used (an import statement in a property would look them
+# up again for every letter).
+
+
+@cache
+def _signoff() -> ModuleType:
+    from .. import signoff
+
+    return signoff
+
+
+@cache
+def _htmltext() -> ModuleType:
+    from .. import htmltext
+
+    return htmltext
+
+
+@lru_cache(maxsize=1024)
+def _value_words(value: str) -> frozenset[str]:
+    """:func:`~brief.hardwords.words_of` one customer value: cities, streets and the
+    signer's details repeat from record to record."""
+    return hardwords.words_of((value,))
+
 
 _FIXED_WORDS: dict[tuple[int, int], tuple[Profile, Roster, frozenset[str]]] = {}
 
@@ -196,10 +281,8 @@ def _fixed_words(profile: Profile, roster: Roster) -> frozenset[str]:
     found = _FIXED_WORDS.get(key)
     if found is not None and found[0] is profile and found[1] is roster:
         return found[2]
-    from ..hardwords import words_of
-
     org = profile.organisation
-    words = words_of(
+    words = hardwords.words_of(
         (
             *(member.name for member in roster),
             org.name,

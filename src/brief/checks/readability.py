@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..hardwords import alternative, explained, family, hard_words
+from ..hardwords import alternative, explained, family
 from ..readability import officialese as officialese_words
 from .base import Hit, rule
 from .letter import LetterText
@@ -128,14 +128,15 @@ def hard_word(letter: LetterText) -> Iterator[Hit]:
     threshold = letter.profile.thresholds.min_word_frequency
     taken = [(start, end) for start, end, _ in letter.counts.officialese()]
     stiff = officialese_words(language)[1]
-    own = letter.own_words
     body = letter.body
     found_words = [
         found
-        for found in hard_words(body, language, threshold)
-        if found.word.lower() not in own
-        and not any(s < found.end and found.start < e for s, e in taken)
+        for found in letter.hard_words
+        if not any(s < found.end and found.start < e for s, e in taken)
     ]
+    if found_words:  # the letter's own words are only gathered when there is a candidate
+        own = letter.own_words
+        found_words = [found for found in found_words if found.word.lower() not in own]
     told = {family(found.word) for found in found_words if explained(body, found)}
     seen: set[tuple[int, str]] = set()
     for found in found_words:

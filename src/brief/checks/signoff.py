@@ -12,6 +12,13 @@ _DIGITS = re.compile(r"\D+")
 _JOINERS = re.compile(r"(?<=\d)[ ().-]+(?=\d)")
 
 
+def _written(email: str, text: str) -> bool:
+    """Whether ``text`` holds ``email`` as written in lower-case ASCII: then its lower
+    case holds it too (lowering changes no ASCII letter's place), without lowering it."""
+    lowered = email.lower()
+    return lowered.isascii() and lowered in text
+
+
 @rule(
     "anonymous-signoff",
     severity="error",
@@ -55,10 +62,13 @@ def unknown_signer(letter: LetterText) -> Iterator[Hit]:
     someone who has left is worse than no name: the reader calls and nobody knows them.
     Names match as a full name, a first name that is unique on the roster, or initials
     plus surname; a surname alone never matches."""
+    unknown = letter.verdict.unknown
+    if not unknown:
+        return
     from ..signoff import candidates
 
     roster_path = letter.roster.path
-    for line, name in letter.verdict.unknown:
+    for line, name in unknown:
         message = f"{name!r} in the signature is not a person in the staff roster ({roster_path})"
         maybe = candidates(name, letter.roster)
         if maybe:
@@ -118,7 +128,10 @@ def missing_contact(letter: LetterText) -> Iterator[Hit]:
     people = list(letter.verdict.signers) or ([letter.signer] if letter.signer else [])
     if not people:
         return
-    lowered = letter.text.lower()
+    text = letter.text
+    if any(_written(member.email, text) for member in people):
+        return
+    lowered = text.lower()
     if any(member.email.lower() in lowered for member in people):
         return
     compact = _JOINERS.sub("", letter.text)
