@@ -135,9 +135,12 @@ def main() -> None:
         render_all(mine(0))
         return
     with args.records.open(encoding="utf-8-sig", newline="") as handle:
-        first = next(csv.DictReader(handle, delimiter=";"))
-    fields = typed(first)  # the templates compiled before the fork, as brief does
-    setups[fields["region"], fields.get("language", ""), fields.get("contact", "")] = setup(fields)
+        reader = csv.DictReader(handle, delimiter=";")
+        for _, row in zip(range(256), reader, strict=False):  # as brief warms up its workers
+            fields = typed(row)  # every template the first rows use compiled before the fork
+            key = (fields["region"], fields.get("language", ""), fields.get("contact", ""))
+            if key not in setups:
+                setups[key] = setup(fields)
     workers = []
     for worker in range(args.jobs):
         pid = os.fork()

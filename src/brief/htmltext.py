@@ -226,8 +226,12 @@ def html_text(html: str) -> HtmlText:
         text, piece_starts, piece_lines, state = read
         if text:
             out.append(text)
-            starts.extend(start + size for start in piece_starts)
-            lines.extend(line + first for line in piece_lines)  # ``first`` lines before
+            if len(piece_starts) == 1:  # the usual line: its text from one line
+                starts.append(piece_starts[0] + size)
+                lines.append(piece_lines[0] + first)  # ``first`` lines before it
+            else:
+                starts += [start + size for start in piece_starts]
+                lines += [line + first for line in piece_lines]
             size += len(text)
         index += 1
     text = "".join(out)
