@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -12,7 +14,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
+from brief.batch import BatchOptions, Renderer
 from brief.cli import app
+from brief.errors import RecordError
+from brief.project import Project
+from brief.records import Record, read_records
+from brief.render import Letter
 
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).parent.parent
@@ -91,3 +98,30 @@ def run_brief(
         env={**os.environ, **(env or {})},
         timeout=120,
     )
+
+
+def load_generate() -> object:
+    """bench/generate.py as a module: demo-like customers for tests that need thousands."""
+    spec = importlib.util.spec_from_file_location("generate", REPO / "bench" / "generate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def render_proef(root: Path, records: Path) -> tuple[Project, list[Letter]]:
+    """Every readable record of ``records`` rendered with the ``proef`` template of the
+    project in ``root`` (as ``brief render`` renders it, without the checks)."""
+    project = Project.discover(root)
+    options = BatchOptions(
+        records=records, template="proef", today=dt.date(2026, 11, 22), stream=root / "x"
+    )
+    renderer = Renderer(project, options)
+    rendered = []
+    for item in read_records(records):
+        if isinstance(item, Record):
+            try:
+                rendered.append(renderer.letter(item))
+            except RecordError:
+                continue
+    return project, rendered

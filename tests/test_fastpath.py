@@ -12,21 +12,17 @@ for the plain function it stands in for. Both must give the same findings.
 
 from __future__ import annotations
 
-import datetime as dt
-import importlib.util
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from brief import hardwords, htmltext, readability
-from brief.batch import BatchOptions, Renderer, check
+from brief.batch import check
 from brief.checks import letter as letter_module
-from brief.errors import RecordError
 from brief.project import Project
-from brief.records import Record, read_records
 
-REPO = Path(__file__).parent.parent
+from conftest import load_generate, render_proef
 
 TEXT = """---
 subject: "Uw huur {{ customer.id }}"
@@ -106,14 +102,6 @@ Kind regards,
 """
 
 
-def load_generate() -> object:
-    spec = importlib.util.spec_from_file_location("generate", REPO / "bench" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture
 def letters(demo: Path) -> tuple[Project, list[object]]:
     templates = demo / "templates"
@@ -123,19 +111,7 @@ def letters(demo: Path) -> tuple[Project, list[object]]:
     (templates / "proef.en.j2").write_text(ENGLISH, encoding="utf-8")
     records = demo / "customers.csv"
     load_generate().generate(3000, records, seed=17)  # type: ignore[attr-defined]
-    project = Project.discover(demo)
-    options = BatchOptions(
-        records=records, template="proef", today=dt.date(2026, 11, 22), stream=demo / "x"
-    )
-    renderer = Renderer(project, options)
-    rendered = []
-    for item in read_records(records):
-        if isinstance(item, Record):
-            try:
-                rendered.append(renderer.letter(item))
-            except RecordError:
-                continue
-    return project, rendered
+    return render_proef(demo, records)
 
 
 def plain_hard_words(text: str, language: str, threshold: float) -> tuple[object, ...]:

@@ -15,8 +15,6 @@ the address block, the body, a postscript and the signature block itself.
 from __future__ import annotations
 
 import csv
-import datetime as dt
-import importlib.util
 import random
 from collections import Counter
 from pathlib import Path
@@ -24,15 +22,15 @@ from pathlib import Path
 import pytest
 
 from brief import readability, signoff
-from brief.batch import BatchOptions, Renderer, check
+from brief.batch import check
 from brief.checks import letter as letter_module
 from brief.checks import signoff as signoff_rules
-from brief.errors import RecordError
 from brief.hardwords import words_of
 from brief.htmltext import html_text
 from brief.project import Project
-from brief.records import Record, read_records
 from brief.staff import load_roster
+
+from conftest import load_generate, render_proef
 
 REPO = Path(__file__).parent.parent
 ROSTER = load_roster(REPO / "examples" / "staff.yaml")
@@ -130,14 +128,6 @@ sommatie, conform het incassotraject dat wij hanteren voor alle huurders.</p>
 """
 
 
-def load_generate() -> object:
-    spec = importlib.util.spec_from_file_location("generate", REPO / "bench" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def hostile_records(path: Path, count: int) -> None:
     """``count`` generated customers; every third has a hostile name."""
     load_generate().generate(count, path, seed=23)  # type: ignore[attr-defined]
@@ -163,19 +153,7 @@ def render_letters(root: Path, count: int = 3000) -> tuple[Project, list[object]
     (templates / "proef.en.html.j2").write_text(HTML, encoding="utf-8")
     records = root / "customers.csv"
     hostile_records(records, count)
-    project = Project.discover(root)
-    options = BatchOptions(
-        records=records, template="proef", today=dt.date(2026, 11, 22), stream=root / "x"
-    )
-    renderer = Renderer(project, options)
-    rendered = []
-    for item in read_records(records):
-        if isinstance(item, Record):
-            try:
-                rendered.append(renderer.letter(item))
-            except RecordError:
-                continue
-    return project, rendered
+    return render_proef(root, records)
 
 
 def findings(project: Project, letters: list[object]) -> list[list[tuple[str, str, object]]]:

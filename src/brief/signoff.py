@@ -330,26 +330,17 @@ def plain_signature_of(lines: Sequence[str]) -> Signature:
     """:func:`signature_of` reading every line from the first: the last closing before
     a postscript that follows a closing."""
     read = [_line(line) for line in lines]
-    found: tuple[int, str, str] | None = None
+    found: int | None = None  # the line of the last closing so far
     for index, (line, closing, postscript, _) in enumerate(read):
         if not line:
             continue
         if found is not None and postscript:
             break
         if closing is not None:
-            found = (index, *closing)
+            found = index
     if found is None:
         return Signature(closing=None, closing_line=None, lines=())
-    index, phrase, rest = found
-    block: list[tuple[int, str]] = [(index, rest)] if rest else []
-    for j in range(index + 1, len(read)):
-        line, _, _, block_end = read[j]
-        if not line:
-            continue
-        if block_end:
-            break
-        block.append((j, line))
-    return Signature(closing=phrase, closing_line=index, lines=tuple(block))
+    return _block(lines, found)
 
 
 @lru_cache(maxsize=2048)
