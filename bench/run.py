@@ -838,20 +838,33 @@ def shortfalls(data: dict) -> list[str]:
             "nothing. A goal that holds brief to its own cost: text-only with checks ≥ 1.0 "
             "× mailmerge, and without ≥ 1.5 ×."
         )
+    # The --jobs figures from the largest run that has them (the fixed costs weigh least).
+    for n, size in reversed(sizes):
+        if any(r["key"] == "floor-a-jobs" for r in size["runs"]):
+            if int(n) != count:
+                runs, count = {r["key"]: Run(**r) for r in size["runs"]}, int(n)
+                lines += ["", f"From the {count:,}-record run above (CPU):", ""]
+            break
     floor, floor_two = runs.get("floor-a"), runs.get("floor-a-jobs")
     fixed = data.get("startup", {}).get("times", {}).get("brief render, demo", {}).get("cpu")
     if floor and floor_two:
+        total, wall = floor_two.cpu / floor.cpu, floor.wall / floor_two.wall
+        missed = [
+            goal
+            for goal, short in (("1.05 × total CPU", total > 1.05), ("1.85 × wall", wall < 1.85))
+            if short
+        ]
         lines.append(
             f"- **What two processes cost this machine.** Floor A split like `--jobs 2` (two "
-            f"forked processes, every other chunk of 64 records each) takes "
-            f"{floor_two.cpu / floor.cpu:.2f} × the CPU of one process and finishes "
-            f"{floor.wall / floor_two.wall:.2f} × sooner, though the two share nothing but "
-            "the file they read: two busy processes make each other slower here (the cores "
-            "share caches and memory bandwidth, and this is a virtual machine whose two "
-            "cores need not be two physical ones). That is the ceiling of any `--jobs 2` "
-            "figure, brief's included: the goals of 1.05 × total CPU and 1.85 × wall are "
-            "below it. Right goals: brief's total CPU ratio at most 0.05 above the floor's, "
-            "its wall speed-up at least 0.1 below the floor's."
+            f"forked processes, every other chunk of 64 records each) takes {total:.2f} × "
+            f"the CPU of one process and finishes {wall:.2f} × sooner, though the two share "
+            "nothing but the file they read: two busy processes make each other slower "
+            "here (the cores share caches and memory bandwidth, and this is a virtual "
+            "machine whose two cores need not be two physical ones). That is the ceiling of "
+            "any `--jobs 2` figure, brief's included"
+            + (f": the bare loop itself misses {' and '.join(missed)}." if missed else ".")
+            + " Goals that hold brief to what the machine gives: its total CPU ratio at most "
+            "0.05 above the floor's, its wall speed-up at most 0.1 below the floor's."
         )
     for key, one in (
         ("render-stream-jobs", "render-stream"),
