@@ -172,7 +172,10 @@ class BatchResult:
         return "standard output" if self.out is None else str(self.out)
 
     def region(self, name: str) -> RegionCount:
-        return self.regions.setdefault(name, RegionCount())
+        counts = self.regions.get(name)
+        if counts is None:  # not setdefault: that would make a RegionCount for every letter
+            counts = self.regions[name] = RegionCount()
+        return counts
 
 
 OnRecord = Callable[[str], None]
