@@ -858,8 +858,8 @@ def shortfalls(data: dict) -> list[str]:
             f"- **What two processes cost this machine.** Floor A split like `--jobs 2` (two "
             f"forked processes, every other chunk of 64 records each) takes {total:.2f} × "
             f"the CPU of one process and finishes {wall:.2f} × sooner, though the two share "
-            "nothing but the file they read: two busy processes make each other slower "
-            "here (the cores share caches and memory bandwidth, and this is a virtual "
+            "nothing but the file they read: what runs before the fork runs once, and two "
+            "busy processes share the machine's caches and memory bandwidth (on a virtual "
             "machine whose two cores need not be two physical ones). That is the ceiling of "
             "any `--jobs 2` figure, brief's included"
             + (f": the bare loop itself misses {' and '.join(missed)}." if missed else ".")
